@@ -1,0 +1,166 @@
+"""The bot process: building the client, starting it, stopping it cleanly.
+
+`StoryBot.setup_hook` opens the knowledge service, points discord.py at the configured
+API (a proxy, or the local twin in tests), loads each cog as an extension and syncs the
+slash commands. The token is only ever handed to discord.py, never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import discord
+from discord.ext import commands
+
+from config import Settings
+from config.settings import DISCORD_API_DEFAULT
+from knowledge.service import AnswerPolicy, KnowledgeService
+
+from .api_base import point_discord_at, resolve_gateway
+from .clock import Clock, clock_from_setting
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "handlers.community",
+    "handlers.curation",
+    "handlers.newsroom",
+    "handlers.help",
+)
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """The minimum: guilds (for channels and roles), guild and DM messages for mentions.
+
+    Message content is privileged; it is requested only when passive Q&A channels need
+    to read messages that do not mention the bot.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = bool(settings.qa_channel_ids)
+    return intents
+
+
+class StoryBot(commands.Bot):
+    """The bot: a commands.Bot with the knowledge service attached."""
+
+    service: KnowledgeService
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, **options: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents_for(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or clock_from_setting(settings.clock_file)
+
+    async def setup_hook(self) -> None:
+        self.service = await KnowledgeService.open(
+            self.settings.database_path,
+            policy=AnswerPolicy(threshold=self.settings.answer_threshold),
+            default_language=self.settings.default_language,  # type: ignore[arg-type]
+        )
+        if self.settings.discord_api_base != DISCORD_API_DEFAULT and not self.shard_count:
+            await resolve_gateway(self.http)
+        from .translator import StoryTranslator
+
+        await self.tree.set_translator(StoryTranslator())
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await sync_tree(self)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            service = getattr(self, "service", None)
+            if service is not None:
+                await service.close()
+
+
+class ShardedStoryBot(commands.AutoShardedBot, StoryBot):  # type: ignore[misc]
+    """The same bot, sharded: discord.py asks the API for the gateway itself here."""
+
+
+async def sync_tree(bot: commands.Bot) -> None:
+    """Development guilds get commands instantly; otherwise they are published globally."""
+    settings: Settings = bot.settings  # type: ignore[attr-defined]
+    if settings.dev_guild_ids:
+        for guild_id in settings.dev_guild_ids:
+            guild = discord.Object(id=guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+            log.info("Synced %d commands to development guild %s", len(synced), guild_id)
+    else:
+        synced = await bot.tree.sync()
+        log.info("Synced %d global commands", len(synced))
+
+
+def make_bot(settings: Settings) -> StoryBot:
+    point_discord_at(settings.discord_api_base)
+    if settings.sharded:
+        return ShardedStoryBot(
+            settings, shard_count=settings.shard_count, shard_ids=list(settings.shard_ids) or None
+        )
+    return StoryBot(settings)
+
+
+def setup_logging(settings: Settings) -> None:
+    handler: logging.Handler | None = None
+    if settings.log_file:
+        handler = logging.FileHandler(settings.log_file, encoding="utf-8")
+    discord.utils.setup_logging(handler=handler, level=getattr(logging, settings.log_level), root=True)
+
+
+async def _serve(settings: Settings) -> None:
+    bot = make_bot(settings)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(settings.discord_token.reveal()))
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            log.info("Shutting down")
+            await bot.close()
+        stopper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+
+
+def run(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM; the store is closed on the way out."""
+    setup_logging(settings)
+    try:
+        asyncio.run(_serve(settings))
+    except discord.LoginFailure:
+        log.error("Discord refused the token (DISCORD_TOKEN). Check it in the developer portal.")
+        return 1
+    return 0
+
+
+def sync(settings: Settings) -> int:
+    """Log in, publish the slash commands, log out."""
+    setup_logging(settings)
+
+    async def once() -> None:
+        bot = make_bot(settings)
+        async with bot:
+            await bot.login(settings.discord_token.reveal())  # setup_hook syncs the tree
+
+    try:
+        asyncio.run(once())
+    except discord.LoginFailure:
+        log.error("Discord refused the token (DISCORD_TOKEN). Check it in the developer portal.")
+        return 1
+    return 0

@@ -1,0 +1,200 @@
+"""The Answer: what every front end (console, JSON CLI, Discord) renders.
+
+An Answer is plain data plus the text a person reads, already in the question's language,
+with quotes attributed and sources named. Front ends decide layout (an embed, a terminal
+paragraph, a JSON object) but never compose sentences of their own, so the three can
+never disagree about what the bot said.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .models import Fact, Language, Quote, Source
+
+MONTHS: dict[Language, tuple[str, ...]] = {
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+    "fr": (
+        "janvier", "février", "mars", "avril", "mai", "juin",
+        "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    ),
+}  # fmt: skip
+
+PHRASES: dict[str, dict[Language, str]] = {
+    "unknown": {
+        "en": "I don't know that from this story.",
+        "fr": "Je ne sais pas cela d'après cette histoire.",
+    },
+    "suggest": {
+        "en": "Questions I can answer that come close:",
+        "fr": "Des questions proches auxquelles je sais répondre :",
+    },
+    "source": {"en": "Source", "fr": "Source"},
+    "sources": {"en": "Sources", "fr": "Sources"},
+    "colon": {"en": ": ", "fr": " : "},
+    "semicolon": {"en": "; ", "fr": " ; "},
+    "wrote": {"en": "{speaker} wrote", "fr": "{speaker} a écrit"},
+    "translated": {"en": " (our translation from the French)", "fr": ""},
+    "in_english": {"en": "", "fr": " (en anglais)"},
+}
+
+
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z][a-z]?|etc)\.$")
+
+
+def phrase(key: str, language: Language) -> str:
+    return PHRASES[key][language]
+
+
+def format_date(date: str | None, language: Language) -> str:
+    """'2017-11-13' -> '13 November 2017' / '13 novembre 2017'; partial dates stay partial."""
+    if not date:
+        return ""
+    parts = date.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[language][int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"
+
+
+def cite(source: Source, language: Language) -> str:
+    when = format_date(source.date, language)
+    return f"{source.publisher}, {when}" if when else source.publisher
+
+
+def citation_line(sources: tuple[Source, ...] | list[Source], language: Language) -> str:
+    """'Source: The Atlantic, 13 November 2017' (or 'Sources: a; b')."""
+    if not sources:
+        return ""
+    label = phrase("sources" if len(sources) > 1 else "source", language)
+    return (
+        label
+        + phrase("colon", language)
+        + phrase("semicolon", language).join(cite(s, language) for s in sources)
+    )
+
+
+def quote_line(quote: Quote, language: Language) -> str:
+    """Attribute a quote; an English rendering of a French original is marked as a translation."""
+    intro = phrase("wrote", language).format(speaker=quote.speaker)
+    if language == "en" and quote.original_language == "fr" and quote.translation:
+        return f"{intro}{phrase('translated', language)}: “{quote.translation}”"
+    if language == "fr":
+        marker = phrase("in_english", language) if quote.original_language == "en" else ""
+        return f"{intro}{marker} : « {quote.original} »"
+    return f"{intro}: “{quote.original}”"
+
+
+def fact_sentence(fact: Fact, language: Language) -> str:
+    """The statement with its attribution, then its quote: one paragraph per fact."""
+    statement = fact.statement.get(language).strip()
+    attribution = fact.attribution.get(language).strip()
+    body = (
+        statement[:-1] if statement.endswith(".") and not _ABBREVIATION_END.search(statement) else statement
+    )
+    sentence = f"{body} ({attribution})." if attribution else f"{body}."
+    if fact.quote:
+        sentence += " " + quote_line(fact.quote, language)
+    return sentence
+
+
+@dataclass(frozen=True, slots=True)
+class FactMatch:
+    fact: Fact
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    language: Language
+    answered: bool
+    headline: str
+    paragraphs: tuple[str, ...]
+    facts: tuple[FactMatch, ...]
+    sources: tuple[Source, ...]
+    suggestions: tuple[str, ...]
+    question_id: int | None = None
+    error: str | None = field(default=None)
+
+    @property
+    def citation(self) -> str:
+        return citation_line(self.sources, self.language)
+
+    @property
+    def text(self) -> str:
+        """Everything a person reads, as plain text."""
+        if self.answered:
+            return "\n\n".join([*self.paragraphs, self.citation])
+        if not self.suggestions:
+            return self.headline
+        listed = "\n".join(f"- {s}" for s in self.suggestions)
+        return f"{self.headline}\n{phrase('suggest', self.language)}\n{listed}"
+
+    def to_json(self) -> dict[str, object]:
+        """The `ask --json` contract."""
+        document: dict[str, object] = {
+            "question": self.question,
+            "answered": self.answered,
+            "language": self.language,
+            "answer": self.text,
+            "facts": [
+                {"id": m.fact.id, "text": m.fact.statement.get(self.language), "score": m.score}
+                for m in self.facts
+            ],
+            "sources": [
+                {"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date, "url": s.url}
+                for s in self.sources
+            ],
+            "suggestions": list(self.suggestions),
+        }
+        if self.error:
+            document["error"] = self.error
+        return document
+
+
+def compose_answer(
+    question: str,
+    language: Language,
+    matches: list[FactMatch],
+    sources_by_id: dict[str, Source],
+) -> Answer:
+    """An answer citing the union of its facts' sources, in the order they first appear."""
+    sources: dict[str, Source] = {}
+    for match in matches:
+        for source_id in match.fact.source_ids:
+            if source_id in sources_by_id:
+                sources.setdefault(source_id, sources_by_id[source_id])
+    paragraphs = tuple(fact_sentence(m.fact, language) for m in matches)
+    return Answer(
+        question=question,
+        language=language,
+        answered=True,
+        headline=paragraphs[0],
+        paragraphs=paragraphs,
+        facts=tuple(matches),
+        sources=tuple(sources.values()),
+        suggestions=(),
+    )
+
+
+def compose_abstention(
+    question: str, language: Language, suggestions: list[str], error: str | None = None
+) -> Answer:
+    return Answer(
+        question=question,
+        language=language,
+        answered=False,
+        headline=error or phrase("unknown", language),
+        paragraphs=(),
+        facts=(),
+        sources=(),
+        suggestions=tuple(suggestions[:3]),
+        error=error,
+    )

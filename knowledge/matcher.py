@@ -1,0 +1,264 @@
+"""Matching a question to the facts that answer it.
+
+The score of a fact is the share of the question's *information* that the fact explains:
+each content word of the question weighs its inverse document frequency, so the words that
+carry the question ("propose", "tax", "contest") count far more than the names every fact
+shares ("WikiLeaks", "Trump"). Because the score is a fraction of the question itself, it
+means the same thing for every fact, and one threshold can gate all of them. A word the
+fact base has never seen weighs twice as much as a word no fact contains would by idf: it is
+most likely what the question is about, so a question about something else ("Assange's
+arrest") cannot reach the threshold on the strength of a shared name.
+
+Typos are absorbed per word: a word the index does not know is mapped to its closest known
+word (at most one slip per five letters, transpositions counting once) before scoring. Candidates come from an inverted index on word stems,
+rarest stems first, so a question never scores the whole fact base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Indel
+
+from .models import Fact, Language
+from .text import ALL_STOPWORDS, content_tokens, stem, tokens
+
+COVERAGE_WEIGHT = 0.65
+VARIANT_WEIGHT = 0.35
+TYPO_MIN_SIMILARITY = 0.8
+MAX_CANDIDATES = 4000
+RESCORED = 40
+UNKNOWN_WEIGHT = 2.0
+STOPWORD_SUBSTITUTION_MIN_LENGTH = 5
+TAG_MATCH = 0.8
+STATEMENT_MATCH = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    fact_id: str
+    score: float
+    best_variant: str | None
+    best_variant_language: Language | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    stem: str
+    weight: float
+    known: bool
+
+
+@dataclass(slots=True)
+class _IndexedFact:
+    fact: Fact
+    stems: dict[str, float]
+    variants: list[tuple[frozenset[str], Language, str]]
+
+
+class Vocabulary:
+    """Turns words into index terms: stemmed, with synonyms folded onto one canonical term."""
+
+    def __init__(self, synonyms: Iterable[Iterable[str]] = ()) -> None:
+        self._canonical: dict[str, str] = {}
+        for group in synonyms:
+            words = [stem(t) for word in group for t in tokens(word)[:1]]
+            for word in words:
+                self._canonical.setdefault(word, words[0])
+
+    def term(self, token: str) -> str:
+        stemmed = stem(token)
+        return self._canonical.get(stemmed, stemmed)
+
+    def terms(self, text: str) -> list[str]:
+        return [self.term(t) for t in content_tokens(text)]
+
+
+class FactIndex:
+    """An incrementally updatable index of the active facts."""
+
+    def __init__(self, facts: Iterable[Fact] = (), synonyms: Iterable[Iterable[str]] = ()) -> None:
+        self.vocabulary = Vocabulary(synonyms)
+        self._facts: dict[str, _IndexedFact] = {}
+        self._postings: dict[str, set[str]] = {}
+        self._token_counts: Counter[str] = Counter()
+        self._token_to_term: dict[str, str] = {}
+        self._known_tokens: list[str] | None = None
+        for fact in facts:
+            self.upsert(fact)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def __contains__(self, fact_id: object) -> bool:
+        return fact_id in self._facts
+
+    def upsert(self, fact: Fact) -> None:
+        """Add or replace a fact; a retired fact leaves the index."""
+        self.remove(fact.id)
+        if not fact.active:
+            return
+        entry = _IndexedFact(
+            fact=fact,
+            stems=self._fact_terms(fact),
+            variants=[
+                (frozenset(self.vocabulary.terms(text)), language, text) for language, text in fact.questions.all()
+            ],
+        )
+        self._facts[fact.id] = entry
+        for term in entry.stems:
+            self._postings.setdefault(term, set()).add(fact.id)
+        for token in _fact_tokens(fact):
+            if self._token_counts[token] == 0:
+                self._known_tokens = None
+            self._token_counts[token] += 1
+            self._token_to_term[token] = self.vocabulary.term(token)
+        self._resolve.cache_clear()
+
+    def remove(self, fact_id: str) -> None:
+        entry = self._facts.pop(fact_id, None)
+        if entry is None:
+            return
+        for term in entry.stems:
+            holders = self._postings.get(term)
+            if holders is not None:
+                holders.discard(fact_id)
+                if not holders:
+                    del self._postings[term]
+        for token in _fact_tokens(entry.fact):
+            self._token_counts[token] -= 1
+            if self._token_counts[token] <= 0:
+                del self._token_counts[token]
+                self._token_to_term.pop(token, None)
+                self._known_tokens = None
+        self._resolve.cache_clear()
+
+    def _fact_terms(self, fact: Fact) -> dict[str, float]:
+        """Every term a fact can be found by, with how strongly it counts as a match.
+
+        Question variants are what people ask, so they count fully; tags a little less;
+        words that only occur in the statement less still, so a passing word of the
+        statement ("at a *time* when") cannot answer a question on its own.
+        """
+        weights: dict[str, float] = {}
+        statement_texts = [fact.statement.en, fact.statement.fr]
+        if fact.quote:
+            statement_texts += [fact.quote.original, fact.quote.translation or ""]
+        for text in statement_texts:
+            for term in self.vocabulary.terms(text):
+                weights[term] = STATEMENT_MATCH
+        for tag in fact.tags:
+            for term in self.vocabulary.terms(tag.replace("-", " ")):
+                weights[term] = TAG_MATCH
+        for text in (*fact.questions.en, *fact.questions.fr):
+            for term in self.vocabulary.terms(text):
+                weights[term] = 1.0
+        return weights
+
+    def _idf(self, term: str) -> float:
+        total = len(self._facts)
+        frequency = len(self._postings.get(term, ()))
+        return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - cleared on every index change
+    def _resolve(self, token: str) -> str | None:
+        """The term a question word stands for, mending a typo against the known words."""
+        direct = self.vocabulary.term(token)
+        if direct in self._postings:
+            return direct
+        if len(token) < 5:
+            return None
+        if self._known_tokens is None:
+            self._known_tokens = list(self._token_counts)
+        found = process.extractOne(
+            token, self._known_tokens, scorer=OSA.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY
+        )
+        return self._token_to_term[found[0]] if found else None
+
+    def query_terms(self, question: str) -> list[QueryTerm]:
+        """The question's content words as weighted terms; unknown words weigh like rare ones."""
+        unknown_weight = UNKNOWN_WEIGHT * self._idf("\0")
+        terms: dict[str, QueryTerm] = {}
+        for token in content_tokens(question):
+            resolved = self._resolve(token)
+            if resolved is not None:
+                terms[resolved] = QueryTerm(resolved, self._idf(resolved), known=True)
+            elif not _looks_like_stopword(token):
+                key = "?" + stem(token)
+                terms[key] = QueryTerm(key, unknown_weight, known=False)
+        return list(terms.values())
+
+    def _candidates(self, terms: list[QueryTerm]) -> set[str]:
+        """Facts sharing a term with the question, rarest terms first, bounded in size."""
+        candidates: set[str] = set()
+        for term in sorted((t for t in terms if t.known), key=lambda t: len(self._postings[t.stem])):
+            postings = self._postings[term.stem]
+            if candidates and len(candidates) + len(postings) > MAX_CANDIDATES:
+                break
+            if len(postings) > MAX_CANDIDATES:
+                candidates.update(list(postings)[:MAX_CANDIDATES])
+                break
+            candidates.update(postings)
+        return candidates
+
+    def search(self, question: str, limit: int = 5) -> list[Match]:
+        """Rank facts by the calibrated score in [0, 1]; higher means more of the question is answered.
+
+        Coverage is cheap (a few dictionary look-ups per candidate), so it ranks every
+        candidate; the finer variant comparison only runs on the best few.
+        """
+        terms = self.query_terms(question)
+        total = sum(t.weight for t in terms)
+        if total <= 0:
+            return []
+        query = {t.stem: t.weight for t in terms}
+        coverage = {
+            fact_id: sum(weight * self._facts[fact_id].stems.get(s, 0.0) for s, weight in query.items()) / total
+            for fact_id in self._candidates(terms)
+        }
+        shortlist = sorted(coverage, key=lambda fact_id: (-coverage[fact_id], fact_id))[:RESCORED]
+        matches = [self._score(fact_id, coverage[fact_id], query, total) for fact_id in shortlist]
+        matches.sort(key=lambda m: (-m.score, m.fact_id))
+        return matches[:limit]
+
+    def _score(self, fact_id: str, coverage: float, query: dict[str, float], total: float) -> Match:
+        best, best_variant, best_language = 0.0, None, None
+        for variant_stems, language, text in self._facts[fact_id].variants:
+            shared = sum(weight for s, weight in query.items() if s in variant_stems)
+            if shared == 0:
+                continue
+            dice = 2 * shared / (total + sum(self._idf(s) for s in variant_stems))
+            if dice > best:
+                best, best_variant, best_language = dice, text, language
+        score = COVERAGE_WEIGHT * coverage + VARIANT_WEIGHT * best
+        return Match(fact_id, round(min(score, 1.0), 4), best_variant, best_language)
+
+
+def _fact_tokens(fact: Fact) -> set[str]:
+    texts = [fact.statement.en, fact.statement.fr, *fact.questions.en, *fact.questions.fr, *fact.tags]
+    return {t for text in texts for t in content_tokens(text.replace("-", " "))}
+
+
+@lru_cache(maxsize=65536)
+def _looks_like_stopword(token: str) -> bool:
+    """A misspelt function word ('wat', 'whta', 'quell') should not count as unknown content.
+
+    Only one slip is forgiven: a letter missing or doubled, or two letters swapped; a wrong
+    letter only in longer words. Short words that are not such slips ('age', 'old', 'cup')
+    are real content the fact base does not know, and must count against a match.
+    """
+    if len(token) <= 2:
+        return True
+    for stopword in ALL_STOPWORDS:
+        if len(stopword) < 3 or abs(len(stopword) - len(token)) > 1 or OSA.distance(token, stopword, score_cutoff=1) > 1:
+            continue
+        if Indel.distance(token, stopword) <= 1 or sorted(token) == sorted(stopword):
+            return True
+        if len(token) >= STOPWORD_SUBSTITUTION_MIN_LENGTH:
+            return True
+    return False

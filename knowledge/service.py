@@ -1,0 +1,272 @@
+"""The knowledge service: the one door every front end goes through.
+
+It owns the store and the in-memory index and keeps them in step: every curation call
+writes to the store first (one transaction) and only then updates the index, so what the
+bot answers is never ahead of what is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .answers import Answer, FactMatch, compose_abstention, compose_answer
+from .matcher import FactIndex, Match
+from .models import Actor, Fact, FactBase, FactStatus, Language, Source, Story
+from .questions import QuestionRejected, validate_question
+from .schema import SEED_PATH, load_fact_base
+from .store import Store
+from .text import detect_language, normalize
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPolicy:
+    """When to answer, and with how many facts.
+
+    `threshold` is the calibrated floor (see bench/ and `python bot.py eval`); other facts
+    join the best one when they are nearly as good, so a question with several answers
+    ("what did WikiLeaks propose?") gets all of them.
+    """
+
+    threshold: float = 0.55
+    companion_margin: float = 0.12
+    max_facts: int = 3
+    suggestion_floor: float = 0.2
+    max_suggestions: int = 3
+
+
+class Answerer:
+    """Answers questions from an in-memory fact base; no I/O, so it is cheap to build and test."""
+
+    def __init__(
+        self, fact_base: FactBase, policy: AnswerPolicy | None = None, default_language: Language = "en"
+    ) -> None:
+        self.policy = policy or AnswerPolicy()
+        self.default_language: Language = default_language
+        self._load(fact_base)
+
+    def _load(self, fact_base: FactBase) -> None:
+        self.story: Story = fact_base.story
+        self.synonyms = fact_base.synonyms
+        self._facts: dict[str, Fact] = {fact.id: fact for fact in fact_base.facts}
+        self._sources: dict[str, Source] = {source.id: source for source in fact_base.sources}
+        self.index = FactIndex(fact_base.facts, fact_base.synonyms)
+
+    # Asking -----------------------------------------------------------------
+
+    def language_of(self, question: str, hint: Language | None = None) -> Language:
+        return detect_language(question, default=hint or self.default_language)[0]
+
+    def answer(self, question: str, language_hint: Language | None = None) -> Answer:
+        """Answer without logging: pure and fast, for evaluation and previews."""
+        try:
+            cleaned = validate_question(question)
+        except QuestionRejected as rejection:
+            language = language_hint or self.default_language
+            return compose_abstention(question, language, [], error=rejection.message(language))
+        language = self.language_of(cleaned, language_hint)
+        matches = self.index.search(
+            cleaned, limit=max(self.policy.max_facts, self.policy.max_suggestions) + 2
+        )
+        chosen = self._chosen(matches)
+        if not chosen:
+            return compose_abstention(cleaned, language, self._suggestions(matches, language))
+        found = [FactMatch(self._facts[m.fact_id], m.score) for m in chosen]
+        return compose_answer(cleaned, language, found, self._sources)
+
+    def _chosen(self, matches: list[Match]) -> list[Match]:
+        if not matches or matches[0].score < self.policy.threshold:
+            return []
+        floor = max(self.policy.threshold, matches[0].score - self.policy.companion_margin)
+        return [m for m in matches if m.score >= floor][: self.policy.max_facts]
+
+    def _suggestions(self, matches: list[Match], language: Language) -> list[str]:
+        suggestions: list[str] = []
+        for match in matches:
+            if match.score < self.policy.suggestion_floor:
+                break
+            fact = self._facts[match.fact_id]
+            own_language = fact.questions.get(language)
+            if match.best_variant and match.best_variant_language == language:
+                suggestion = match.best_variant
+            elif own_language:
+                suggestion = own_language[0]
+            else:
+                continue
+            if suggestion not in suggestions:
+                suggestions.append(suggestion)
+            if len(suggestions) == self.policy.max_suggestions:
+                break
+        return suggestions
+
+    # Reading the fact base ---------------------------------------------------
+
+    def fact(self, fact_id: str) -> Fact | None:
+        return self._facts.get(fact_id)
+
+    def facts(self, *, include_retired: bool = False) -> list[Fact]:
+        return [f for f in self._facts.values() if include_retired or f.active]
+
+    def source(self, source_id: str) -> Source | None:
+        return self._sources.get(source_id)
+
+    def sources(self) -> list[Source]:
+        return list(self._sources.values())
+
+    def sources_of(self, fact: Fact) -> list[Source]:
+        return [self._sources[s] for s in fact.source_ids if s in self._sources]
+
+    def timeline(self) -> list[Fact]:
+        """Active dated facts in chronological order (ISO partial dates sort as text)."""
+        dated = [f for f in self.facts() if f.date]
+        return sorted(dated, key=lambda f: (f.date or "", f.id))
+
+    def fact_ids(self, fragment: str = "", limit: int = 25) -> list[str]:
+        """Fact ids for autocomplete: prefix matches first, then substring matches."""
+        fragment = fragment.casefold().strip()
+        ids = sorted(self._facts)
+        first = [i for i in ids if i.startswith(fragment)]
+        rest = [i for i in ids if fragment in i and not i.startswith(fragment)]
+        return (first + rest)[:limit]
+
+
+class KnowledgeService(Answerer):
+    """An Answerer backed by the store: logs questions and applies moderators' changes."""
+
+    def __init__(
+        self,
+        store: Store,
+        fact_base: FactBase,
+        policy: AnswerPolicy | None = None,
+        default_language: Language = "en",
+    ) -> None:
+        super().__init__(fact_base, policy, default_language)
+        self.store = store
+
+    @classmethod
+    async def open(
+        cls,
+        database_path: Path | str,
+        *,
+        seed_path: Path = SEED_PATH,
+        policy: AnswerPolicy | None = None,
+        default_language: Language = "en",
+        clock: Callable[[], datetime] | None = None,
+    ) -> KnowledgeService:
+        """Open (creating and seeding on first run) the store and build the index from it."""
+        seed = load_fact_base(seed_path)
+        store = await Store.open(database_path, clock=clock)
+        try:
+            await store.seed(seed)
+            fact_base = await store.fact_base()
+        except BaseException:
+            await store.close()
+            raise
+        return cls(store, fact_base, policy, default_language)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        language_hint: Language | None = None,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> Answer:
+        """Answer and record the question, so unanswered ones reach the moderators."""
+        answer = self.answer(question, language_hint)
+        if answer.error:
+            return answer
+        top = answer.facts[0] if answer.facts else None
+        question_id = await self.store.log_question(
+            text=answer.question,
+            normalized=normalize(answer.question),
+            language=answer.language,
+            answered=answer.answered,
+            fact_id=top.fact.id if top else None,
+            score=top.score if top else None,
+            guild_id=guild_id,
+            channel_id=channel_id,
+        )
+        return _with_question_id(answer, question_id)
+
+    # Curation: the store first, then the index -------------------------------
+
+    async def _refresh(self, fact_id: str) -> Fact | None:
+        fact = await self.store.get_fact(fact_id)
+        if fact is not None:
+            self._facts[fact_id] = fact
+            self.index.upsert(fact)
+        return fact
+
+    async def add_fact(self, fact: Fact, actor: Actor, reason: str = "") -> int:
+        revision = await self.store.add_fact(fact, actor, reason)
+        await self._refresh(fact.id)
+        return revision
+
+    async def update_fact(
+        self, fact: Fact, actor: Actor, reason: str = "", expected_revision: int | None = None
+    ) -> int:
+        revision = await self.store.update_fact(fact, actor, reason, expected_revision=expected_revision)
+        await self._refresh(fact.id)
+        return revision
+
+    async def set_status(self, fact_id: str, status: FactStatus, actor: Actor, reason: str = "") -> int:
+        revision = await self.store.set_status(fact_id, status, actor, reason)
+        await self._refresh(fact_id)
+        return revision
+
+    async def add_variant(self, fact_id: str, language: Language, text: str, actor: Actor) -> int:
+        revision = await self.store.add_variant(fact_id, language, text, actor)
+        await self._refresh(fact_id)
+        return revision
+
+    async def remove_variant(self, fact_id: str, language: Language, text: str, actor: Actor) -> int:
+        revision = await self.store.remove_variant(fact_id, language, text, actor)
+        await self._refresh(fact_id)
+        return revision
+
+    async def upsert_source(self, source: Source, actor: Actor) -> None:
+        await self.store.upsert_source(source, actor)
+        self._sources[source.id] = source
+
+    async def attach_source(self, fact_id: str, source_id: str, actor: Actor) -> int:
+        revision = await self.store.attach_source(fact_id, source_id, actor)
+        await self._refresh(fact_id)
+        return revision
+
+    async def revert(self, fact_id: str, revision: int, actor: Actor, reason: str = "") -> int:
+        new_revision = await self.store.revert(fact_id, revision, actor, reason)
+        await self._refresh(fact_id)
+        return new_revision
+
+    async def link_question(
+        self, normalized: str, fact_id: str, language: Language, text: str, actor: Actor
+    ) -> int:
+        """Teach the bot: an unanswered question becomes a variant of a fact."""
+        revision = await self.store.link_question_to_fact(normalized, fact_id, language, text, actor)
+        await self._refresh(fact_id)
+        return revision
+
+    async def apply_import(self, fact_base: FactBase, actor: Actor, reason: str = "import"):
+        plan = await self.store.apply_import(fact_base, actor, reason)
+        await self.reload()
+        return plan
+
+    async def reload(self) -> None:
+        """Rebuild everything from the store, after a bulk change."""
+        self._load(await self.store.fact_base())
+
+
+def _with_question_id(answer: Answer, question_id: int) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, question_id=question_id)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,124 @@
+"""Text normalisation shared by the matcher, the store's question log and the baselines.
+
+People type questions in chat: mixed case, missing accents, curly apostrophes, French
+elisions ("qu'a", "l'ONG"), English contractions and possessives, zero-width characters
+pasted from elsewhere. Everything is folded to plain lowercase ASCII-ish tokens here so
+the matcher compares words, not typography.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .models import Language
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_FRENCH_ELISION = re.compile(r"\b(?:qu|jusqu|lorsqu|puisqu|quoiqu|[ldjmntsc])'(?=\w)")
+_ENGLISH_CONTRACTION = re.compile(r"(?<=\w)'(?:s|re|ve|ll|d|m|t)\b")
+_NEGATION = re.compile(r"(?<=\w)n't\b")
+
+STOPWORDS: dict[Language, frozenset[str]] = {
+    "en": frozenset(
+        ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "will", "with", "would", "you", "your", "yours", "yourself", "tell", "know", "anything", "something", "thing", "things", "please", "hey", "hi", "hello", "bot", "say", "said", "says", "get", "got", "really", "actually", "also", "ever", "much", "many", "like", "mean", "happened", "happen", "happens", "exactly", "one", "ok", "okay", "thanks", "time", "times", "give", "gave", "given", "giving"]
+    ),
+    "fr": frozenset(
+        ["a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "eu", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "sa", "se", "ses", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "ete", "etait", "etaient", "sont", "sera", "ont", "avait", "avaient", "fait", "faire", "quoi", "comment", "quand", "ou", "est-ce", "cela", "ca", "ceci", "dit", "dire", "sais", "savoir", "bonjour", "salut", "merci", "stp", "svp", "s'il", "plait", "alors", "donc", "aussi", "tres", "bien", "chose", "choses", "quelque", "peu", "beaucoup", "ete", "a-t-il", "a-t-elle", "t", "il", "y", "avoir", "etre", "tout", "tous", "toute", "toutes", "passe", "se", "sont", "exactement", "fois", "donner", "donne", "donnait", "donnerait", "donnent", "va", "vont", "vais", "faites"]
+    ),
+}
+ALL_STOPWORDS: frozenset[str] = STOPWORDS["en"] | STOPWORDS["fr"]
+
+# Words that betray a language even without accents; kept short and unambiguous.
+_LANGUAGE_MARKERS: dict[Language, frozenset[str]] = {
+    "en": frozenset(
+        ["the", "what", "did", "does", "do", "is", "was", "were", "who", "when", "why", "how", "which", "about", "with", "of", "to", "and", "would", "could", "should", "have", "has", "after", "his", "her", "their", "wikileaks's", "trump's"]
+    ),
+    "fr": frozenset(
+        ["le", "la", "les", "des", "du", "une", "est", "qu", "que", "quoi", "qui", "quand", "pourquoi", "comment", "quel", "quelle", "a-t-il", "ont", "avec", "pour", "sur", "au", "aux", "son", "sa", "ses", "leur", "apres", "elle", "il", "ils", "etait", "propose", "dit", "fils"]
+    ),
+}
+_FRENCH_LETTERS = set("éèêëàâîïôûùüçœæ")
+
+
+def clean(text: str) -> str:
+    """Remove invisible and control characters and collapse whitespace; keeps the text readable."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(c if (c.isprintable() or c in " \t\n") else " " for c in text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Casefold and strip accents: 'Qu'a proposé l'ONG ?' -> "qu'a propose l'ong ?"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("æ", "ae")
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens with elisions, contractions and possessives removed."""
+    folded = fold(clean(text))
+    folded = _NEGATION.sub(" not", folded)
+    folded = _FRENCH_ELISION.sub("", folded)
+    folded = _ENGLISH_CONTRACTION.sub("", folded)
+    return _TOKEN.findall(folded)
+
+
+def normalize(text: str) -> str:
+    """A canonical form used to group identical questions in the log ('Wow??' == 'wow')."""
+    return " ".join(tokens(text))
+
+
+@lru_cache(maxsize=131072)
+def stem(token: str) -> str:
+    """A deliberately crude stemmer: inflection stripping, then truncation to six letters.
+
+    Truncation works across both languages ('impartiality' / 'impartialité' -> 'impart',
+    'contest' / 'contester' -> 'contes'), which a per-language stemmer would not give us.
+    Before it, the commonest inflections are removed so short words meet their own forms
+    ('asked' / 'asks' / 'asking' -> 'ask', 'reply' / 'replied' / 'replies' -> 'repli').
+    """
+    if token.isdigit():
+        return token
+    if len(token) >= 5 and token.endswith(("ies", "ied")):
+        token = token[:-2]
+    elif len(token) >= 6 and token.endswith("ing"):
+        token = token[:-3]
+    elif len(token) >= 5 and token.endswith(("ed", "es")) and not token.endswith("eed"):
+        token = token[:-2]
+    elif len(token) >= 4 and token[-1] in "sx":
+        token = token[:-1]
+    if len(token) >= 5 and token.endswith("e"):
+        token = token[:-1]
+    elif len(token) >= 4 and token.endswith("y"):
+        token = token[:-1] + "i"
+    return token[:6]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Tokens that carry meaning: stopwords of both languages and one-letter debris removed."""
+    return [t for t in tokens(text) if t not in ALL_STOPWORDS and len(t) > 1]
+
+
+def detect_language(text: str, default: Language = "en") -> tuple[Language, bool]:
+    """Guess English or French for a short question; returns (language, confident).
+
+    Accented letters and French elisions are strong evidence; otherwise the count of
+    marker words decides. A tie falls back to `default` and reports low confidence, so
+    a caller can prefer the user's Discord locale instead.
+    """
+    lowered = text.casefold().translate(_APOSTROPHES)
+    french = 2 * sum(1 for c in lowered if c in _FRENCH_LETTERS)
+    french += 2 * len(_FRENCH_ELISION.findall(fold(lowered)))
+    english = 2 * len(_ENGLISH_CONTRACTION.findall(fold(lowered))) + 2 * len(_NEGATION.findall(lowered))
+    for token in _TOKEN.findall(fold(lowered)):
+        french += token in _LANGUAGE_MARKERS["fr"]
+        english += token in _LANGUAGE_MARKERS["en"]
+    if french > english:
+        return "fr", True
+    if english > french:
+        return "en", True
+    return default, False

@@ -1,0 +1,107 @@
+"""The matcher against the classic traps of fuzzy matching, on small hand-made fact bases."""
+
+from dataclasses import replace
+
+from knowledge.matcher import FactIndex
+from knowledge.models import Bilingual, Fact, QuestionVariants
+
+
+def make_fact(fact_id: str, statement: str, en: tuple[str, ...], fr: tuple[str, ...] = (), tags=()) -> Fact:
+    return Fact(
+        id=fact_id,
+        statement=Bilingual(statement, statement),
+        attribution=Bilingual("according to a test", "selon un test"),
+        source_ids=("s",),
+        questions=QuestionVariants(en, fr),
+        tags=tuple(tags),
+    )
+
+
+SHORT = make_fact("short", "WikiLeaks spoke.", ("what did wikileaks say?",))
+TAX = make_fact(
+    "tax",
+    "WikiLeaks proposed to leak Donald Trump's tax returns.",
+    ("did wikileaks offer to leak the tax returns?", "what was proposed about the taxes?"),
+    ("wikileaks a proposé de publier les déclarations fiscales ?",),
+    tags=("tax-returns",),
+)
+CONTEST = make_fact(
+    "contest",
+    "WikiLeaks advised Trump to contest the election result if he lost.",
+    ("did wikileaks advise contesting the result?",),
+    ("wikileaks a conseillé de contester le résultat ?",),
+)
+FILLER = [
+    make_fact(f"filler-{i}", f"WikiLeaks and Trump, item {word}.", (f"what about {word}?",))
+    for i, word in enumerate(["campaign", "screenshots", "twitter", "committee", "magazine", "reaction"])
+]
+
+
+def index(*facts: Fact) -> FactIndex:
+    return FactIndex([SHORT, TAX, CONTEST, *FILLER, *facts])
+
+
+def test_a_short_fact_with_every_common_word_does_not_win() -> None:
+    top = index().search("what did WikiLeaks propose?")[0]
+    assert top.fact_id == "tax"
+
+
+def test_intent_words_outweigh_shared_names() -> None:
+    scores = {m.fact_id: m.score for m in index().search("did WikiLeaks want Trump to contest the result?")}
+    assert max(scores, key=scores.get) == "contest"
+    assert scores["contest"] > 2 * scores.get("short", 0)
+
+
+def test_an_off_topic_question_scores_low_even_when_it_shares_a_name() -> None:
+    matches = index().search("when was WikiLeaks founder arrested in London?")
+    assert all(m.score < 0.5 for m in matches)
+    assert index().search("what's the weather like today?") == []
+
+
+def test_typos_are_mended_per_word() -> None:
+    assert index().search("did wikileeks ofer to leek the tax retruns")[0].fact_id == "tax"
+
+
+def test_french_question_finds_the_french_variant() -> None:
+    top = index().search("Qu'a conseillé WikiLeaks à propos du résultat ?")[0]
+    assert top.fact_id == "contest"
+    assert top.best_variant_language == "fr"
+
+
+def test_scores_are_fractions_and_ranked() -> None:
+    matches = index().search("tax returns")
+    assert matches[0].fact_id == "tax"
+    assert all(0.0 <= m.score <= 1.0 for m in matches)
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_synonyms_join_words_people_use_interchangeably() -> None:
+    plain = FactIndex([TAX, CONTEST, *FILLER])
+    taught = FactIndex([TAX, CONTEST, *FILLER], synonyms=[("taxes", "impots")])
+    question = "wikileaks et les impots de trump ?"
+    assert taught.search(question)[0].score > (plain.search(question) or [None])[0].score
+
+
+def test_index_updates_incrementally() -> None:
+    idx = index()
+    assert not idx.search("what about the zeppelin?")
+    zeppelin = make_fact("zeppelin", "A zeppelin was mentioned.", ("what about the zeppelin?",))
+    idx.upsert(zeppelin)
+    assert idx.search("what about the zeppelin?")[0].fact_id == "zeppelin"
+    idx.upsert(replace(zeppelin, status="retired"))
+    assert "zeppelin" not in idx
+    assert all(m.fact_id != "zeppelin" for m in idx.search("what about the zeppelin?"))
+
+
+def test_editing_a_fact_replaces_its_old_words() -> None:
+    idx = index()
+    idx.upsert(
+        replace(
+            TAX,
+            questions=QuestionVariants(("what about the blimp?",)),
+            tags=(),
+            statement=Bilingual("A blimp.", "Un dirigeable."),
+        )
+    )
+    assert all(m.fact_id != "tax" for m in idx.search("tax returns"))
+    assert idx.search("what about the blimp?")[0].fact_id == "tax"
