@@ -637,6 +637,7 @@ class Store:
             story=story,
             sources=tuple(await self._load_sources(db)),
             facts=tuple(await self._load_facts(db)),
+            synonyms=tuple(tuple(group) for group in json.loads(meta.get("synonyms", "[]"))),
         )
 
     # -- writing facts -----------------------------------------------------------------------
@@ -1157,6 +1158,7 @@ class Store:
         """Store the story, seed version and document schema version; True if anything changed."""
         wanted = {
             "story": _json(fact_base.story.to_dict()),
+            "synonyms": _json([list(group) for group in fact_base.synonyms]),
             "seed_version": fact_base.seed_version,
             "schema_version": str(fact_base.schema_version),
             "document_origin": origin,
@@ -1186,7 +1188,10 @@ class Store:
         current = await self._snapshot(db)
         meta = await self._meta(db)
         story = current.story if "story" in meta else None
-        return _plan_import(current.facts, current.sources, story, meta.get("seed_version"), new)
+        plan, target = _plan_import(current.facts, current.sources, story, meta.get("seed_version"), new)
+        # The synonym lexicon travels with the story text: a change to either is a story change.
+        plan.story_changed = plan.story_changed or current.synonyms != new.synonyms
+        return plan, target
 
     async def apply_import(self, new: FactBase, actor: Actor, reason: str = "import") -> ImportPlan:
         """Make the store match a document, all in one transaction: if anything fails, nothing changes.

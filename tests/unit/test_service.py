@@ -1,0 +1,76 @@
+"""The knowledge service on the embedded seed, with a real SQLite file."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from knowledge.models import Actor
+from knowledge.schema import SEED_PATH, load_fact_base
+from knowledge.service import KnowledgeService
+
+MODERATOR = Actor("42", "mod")
+
+
+@pytest.fixture
+async def service(tmp_path: Path):
+    service = await KnowledgeService.open(tmp_path / "k.db")
+    yield service
+    await service.close()
+
+
+async def test_a_question_with_several_answers_gets_them(service: KnowledgeService) -> None:
+    answer = await service.ask("what did WikiLeaks propose?")
+    ids = [m.fact.id for m in answer.facts]
+    assert answer.answered and len(ids) >= 2
+    assert "tax-returns-leak-offer" in ids
+    assert answer.question_id is not None
+
+
+async def test_off_topic_questions_get_a_plain_i_dont_know(service: KnowledgeService) -> None:
+    for question in (
+        "when was Julian Assange arrested?",
+        "what was in Hillary Clinton's emails?",
+        "who founded Twitter?",
+    ):
+        answer = await service.ask(question)
+        assert not answer.answered, question
+        assert answer.headline == "I don't know that from this story."
+        assert answer.facts == () and answer.sources == ()
+
+
+async def test_unanswered_questions_reach_the_moderators_and_teaching_fixes_them(
+    service: KnowledgeService,
+) -> None:
+    for _ in range(2):
+        await service.ask("did the zeppelin appear in the messages?")
+    gaps = await service.store.unanswered()
+    assert gaps[0].count == 2
+    await service.link_question(gaps[0].normalized, "one-sided-conversation", "en", gaps[0].text, MODERATOR)
+    answer = await service.ask("did the zeppelin appear in the messages?")
+    assert answer.answered and answer.facts[0].fact.id == "one-sided-conversation"
+    assert not [g for g in await service.store.unanswered() if g.normalized == gaps[0].normalized]
+
+
+async def test_an_edit_reaches_answers_at_once_and_keeps_the_old_revision(service: KnowledgeService) -> None:
+    fact = service.fact("wow-after-victory")
+    assert fact is not None
+    revision = await service.store.get_fact_revision_number(fact.id)
+    edited = replace(fact, questions=fact.questions.with_added("en", "what about the xylophone?"))
+    await service.update_fact(edited, MODERATOR, "teach", expected_revision=revision)
+    assert (await service.ask("what about the xylophone?")).facts[0].fact.id == "wow-after-victory"
+    history = await service.store.history(fact.id)
+    assert history[0].actor_id == "42" and history[1].fact == fact
+
+
+async def test_retired_facts_are_no_longer_answered(service: KnowledgeService) -> None:
+    await service.set_status("wow-after-victory", "retired", MODERATOR, "test")
+    answer = await service.ask("what did WikiLeaks say when Trump won? wow")
+    assert all(m.fact.id != "wow-after-victory" for m in answer.facts)
+
+
+async def test_synonyms_survive_the_store(service: KnowledgeService) -> None:
+    seed = load_fact_base(SEED_PATH)
+    assert (await service.store.export()).synonyms == seed.synonyms
