@@ -67,6 +67,7 @@ class StoryBot(commands.Bot):
             self.settings.database_path,
             policy=AnswerPolicy(threshold=self.settings.answer_threshold),
             default_language=self.settings.default_language,  # type: ignore[arg-type]
+            clock=self.clock,
         )
         if self.settings.discord_api_base != DISCORD_API_DEFAULT and not self.shard_count:
             await resolve_gateway(self.http)
@@ -114,10 +115,12 @@ def make_bot(settings: Settings) -> StoryBot:
 
 
 def setup_logging(settings: Settings) -> None:
-    handler: logging.Handler | None = None
+    level = getattr(logging, settings.log_level)
     if settings.log_file:
         handler = logging.FileHandler(settings.log_file, encoding="utf-8")
-    discord.utils.setup_logging(handler=handler, level=getattr(logging, settings.log_level), root=True)
+        discord.utils.setup_logging(handler=handler, level=level, root=True)
+    else:
+        discord.utils.setup_logging(level=level, root=True)
 
 
 async def _serve(settings: Settings) -> None:
