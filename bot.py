@@ -230,8 +230,8 @@ async def backup_to(settings: Settings, path: Path) -> int:
     return 0
 
 
-def run_eval(settings: Settings) -> int:
-    from knowledge.evaluation import evaluate, load_questions
+def run_eval(settings: Settings, questions_path: Path | None = None, verbose: bool = False) -> int:
+    from knowledge.evaluation import EVAL_PATH, evaluate, load_questions
     from knowledge.schema import SEED_PATH, load_fact_base
     from knowledge.service import Answerer
 
@@ -242,10 +242,21 @@ def run_eval(settings: Settings) -> int:
         answer = answerer.answer(question)
         return answer.facts[0].fact.id if answer.answered else None
 
-    questions = load_questions()
+    path = questions_path or EVAL_PATH
+    try:
+        questions = load_questions(path)
+    except (OSError, ValueError, KeyError) as error:
+        raise CliError(f"Cannot read labelled questions from {path}: {error}") from None
     report = evaluate(top_fact, settings.answer_threshold, list(fact_base.facts), questions)
-    print(f"{report.questions} labelled questions, embedded seed ({len(fact_base.facts)} facts)\n")
+    print(
+        f"{report.questions} labelled questions ({path.name}), embedded seed ({len(fact_base.facts)} facts)\n"
+    )
     print(report.table())
+    if verbose:
+        for question, got in report.misses:
+            print(
+                f"miss [{question.category}] {question.question!r}: expected {sorted(question.expected)}, got {got}"
+            )
     return 0
 
 
@@ -286,7 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="replace the fact base from a JSON file")
     importer.add_argument("path", type=Path)
     importer.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
-    commands.add_parser("eval", help="answer quality on the labelled set, with baselines")
+    evaluation = commands.add_parser("eval", help="answer quality on the labelled set, with baselines")
+    evaluation.add_argument(
+        "--questions", type=Path, help="another labelled set (default: tests/data/eval_questions.json)"
+    )
+    evaluation.add_argument("--misses", action="store_true", help="list every question answered wrongly")
     commands.add_parser("sync", help="publish slash commands now")
     backup = commands.add_parser("backup", help="copy the database with SQLite's online backup")
     backup.add_argument("path", type=Path)
@@ -318,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "backup":
             return asyncio.run(backup_to(settings, arguments.path))
         if command == "eval":
-            return run_eval(settings)
+            return run_eval(settings, arguments.questions, arguments.misses)
     except (CliError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

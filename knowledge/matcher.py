@@ -17,26 +17,32 @@ rarest stems first, so a question never scores the whole fact base.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
 from .models import Fact, Language
-from .text import ALL_STOPWORDS, content_tokens, stem, tokens
+from .text import ALL_STOPWORDS, content_tokens, normalize, stem, tokens
 
-COVERAGE_WEIGHT = 0.65
-VARIANT_WEIGHT = 0.35
+COVERAGE_WEIGHT = 0.55
+VARIANT_WEIGHT = 0.2
+WORDING_WEIGHT = 0.25
+RESEMBLANCE_FLOOR = 0.3
 TYPO_MIN_SIMILARITY = 0.8
 MAX_CANDIDATES = 4000
 RESCORED = 40
-UNKNOWN_WEIGHT = 2.0
-STOPWORD_SUBSTITUTION_MIN_LENGTH = 5
+UNKNOWN_WEIGHT = 0.8
+STOPWORD_SUBSTITUTION_MIN_LENGTH = 7
 TAG_MATCH = 0.8
 STATEMENT_MATCH = 0.6
+NAMES_ONLY_FACTOR = 0.5
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
+_CAPITALISED = re.compile(r"(?<=[\s(])([A-Z][\w'’-]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,9 @@ class QueryTerm:
 class _IndexedFact:
     fact: Fact
     stems: dict[str, float]
+    names: frozenset[str]
     variants: list[tuple[frozenset[str], Language, str]]
+    variant_texts: list[str]
 
 
 class Vocabulary:
@@ -87,6 +95,7 @@ class FactIndex:
         self._facts: dict[str, _IndexedFact] = {}
         self._postings: dict[str, set[str]] = {}
         self._token_counts: Counter[str] = Counter()
+        self._name_counts: Counter[str] = Counter()
         self._token_to_term: dict[str, str] = {}
         self._known_tokens: list[str] | None = None
         for fact in facts:
@@ -106,11 +115,15 @@ class FactIndex:
         entry = _IndexedFact(
             fact=fact,
             stems=self._fact_terms(fact),
+            names=self._name_terms(fact),
+            variant_texts=[normalize(text) for _, text in fact.questions.all()],
             variants=[
-                (frozenset(self.vocabulary.terms(text)), language, text) for language, text in fact.questions.all()
+                (frozenset(self.vocabulary.terms(text)), language, text)
+                for language, text in fact.questions.all()
             ],
         )
         self._facts[fact.id] = entry
+        self._name_counts.update(entry.names)
         for term in entry.stems:
             self._postings.setdefault(term, set()).add(fact.id)
         for token in _fact_tokens(fact):
@@ -124,6 +137,7 @@ class FactIndex:
         entry = self._facts.pop(fact_id, None)
         if entry is None:
             return
+        self._name_counts.subtract(entry.names)
         for term in entry.stems:
             holders = self._postings.get(term)
             if holders is not None:
@@ -159,6 +173,26 @@ class FactIndex:
             for term in self.vocabulary.terms(text):
                 weights[term] = 1.0
         return weights
+
+    def _name_terms(self, fact: Fact) -> frozenset[str]:
+        """Terms written with a capital inside a sentence: people, places, organisations, months.
+
+        They say who or when a question is about, not what it asks; a fact that shares only
+        names with a question ("When was *Assange* arrested?") has not answered it.
+        """
+        texts = [_QUOTED.sub(" ", fact.statement.en), fact.attribution.en]
+        if fact.quote:
+            texts.append(" " + fact.quote.speaker)
+        names = {
+            self.vocabulary.term(t)
+            for text in texts
+            for word in _CAPITALISED.findall(text)
+            for t in tokens(word)
+        }
+        return frozenset(n for n in names if n not in ALL_STOPWORDS)
+
+    def is_name(self, term: str) -> bool:
+        return self._name_counts.get(term, 0) > 0
 
     def _idf(self, term: str) -> float:
         total = len(self._facts)
@@ -218,24 +252,44 @@ class FactIndex:
             return []
         query = {t.stem: t.weight for t in terms}
         coverage = {
-            fact_id: sum(weight * self._facts[fact_id].stems.get(s, 0.0) for s, weight in query.items()) / total
+            fact_id: sum(weight * self._facts[fact_id].stems.get(s, 0.0) for s, weight in query.items())
+            / total
             for fact_id in self._candidates(terms)
         }
         shortlist = sorted(coverage, key=lambda fact_id: (-coverage[fact_id], fact_id))[:RESCORED]
-        matches = [self._score(fact_id, coverage[fact_id], query, total) for fact_id in shortlist]
+        intent = {s for s in query if not self.is_name(s)}
+        wording = normalize(question)
+        matches = [
+            self._score(fact_id, coverage[fact_id], query, total, intent, wording) for fact_id in shortlist
+        ]
         matches.sort(key=lambda m: (-m.score, m.fact_id))
         return matches[:limit]
 
-    def _score(self, fact_id: str, coverage: float, query: dict[str, float], total: float) -> Match:
+    def _score(
+        self,
+        fact_id: str,
+        coverage: float,
+        query: dict[str, float],
+        total: float,
+        intent: set[str],
+        wording: str,
+    ) -> Match:
+        entry = self._facts[fact_id]
         best, best_variant, best_language = 0.0, None, None
-        for variant_stems, language, text in self._facts[fact_id].variants:
+        for variant_stems, language, text in entry.variants:
             shared = sum(weight for s, weight in query.items() if s in variant_stems)
             if shared == 0:
                 continue
             dice = 2 * shared / (total + sum(self._idf(s) for s in variant_stems))
             if dice > best:
                 best, best_variant, best_language = dice, text, language
-        score = COVERAGE_WEIGHT * coverage + VARIANT_WEIGHT * best
+        closest = process.extractOne(wording, entry.variant_texts, scorer=fuzz.token_sort_ratio)
+        resemblance = (
+            max(0.0, (closest[1] / 100 - RESEMBLANCE_FLOOR) / (1 - RESEMBLANCE_FLOOR)) if closest else 0.0
+        )
+        score = COVERAGE_WEIGHT * coverage + VARIANT_WEIGHT * best + WORDING_WEIGHT * resemblance
+        if intent and not any(term in entry.stems for term in intent):
+            score *= NAMES_ONLY_FACTOR
         return Match(fact_id, round(min(score, 1.0), 4), best_variant, best_language)
 
 
@@ -255,7 +309,11 @@ def _looks_like_stopword(token: str) -> bool:
     if len(token) <= 2:
         return True
     for stopword in ALL_STOPWORDS:
-        if len(stopword) < 3 or abs(len(stopword) - len(token)) > 1 or OSA.distance(token, stopword, score_cutoff=1) > 1:
+        if (
+            len(stopword) < 3
+            or abs(len(stopword) - len(token)) > 1
+            or OSA.distance(token, stopword, score_cutoff=1) > 1
+        ):
             continue
         if Indel.distance(token, stopword) <= 1 or sorted(token) == sorted(stopword):
             return True

@@ -18,7 +18,7 @@ from .models import Actor, Fact, FactBase, FactStatus, Language, Source, Story
 from .questions import QuestionRejected, validate_question
 from .schema import SEED_PATH, load_fact_base
 from .store import Store
-from .text import detect_language, normalize
+from .text import asks_about_aftermath, detect_language, normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class AnswerPolicy:
     ("what did WikiLeaks propose?") gets all of them.
     """
 
-    threshold: float = 0.55
+    threshold: float = 0.3
     companion_margin: float = 0.12
     max_facts: int = 3
     suggestion_floor: float = 0.2
@@ -70,7 +70,7 @@ class Answerer:
         matches = self.index.search(
             cleaned, limit=max(self.policy.max_facts, self.policy.max_suggestions) + 2
         )
-        chosen = self._chosen(matches)
+        chosen = [] if asks_about_aftermath(cleaned) else self._chosen(matches)
         if not chosen:
             return compose_abstention(cleaned, language, self._suggestions(matches, language))
         found = [FactMatch(self._facts[m.fact_id], m.score) for m in chosen]

@@ -23,10 +23,30 @@ _NEGATION = re.compile(r"(?<=\w)n't\b")
 
 STOPWORDS: dict[Language, frozenset[str]] = {
     "en": frozenset(
-        ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "will", "with", "would", "you", "your", "yours", "yourself", "tell", "know", "anything", "something", "thing", "things", "please", "hey", "hi", "hello", "bot", "say", "said", "says", "get", "got", "really", "actually", "also", "ever", "much", "many", "like", "mean", "happened", "happen", "happens", "exactly", "one", "ok", "okay", "thanks", "time", "times", "give", "gave", "given", "giving"]
+        """
+     a about above after again against all am an and any are as at be because been before being
+     below between both but by can could did do does doing down during each few for from further
+     had has have having he her here hers herself him himself his how i if in into is it its
+     itself just me more most my myself no nor not now of off on once only or other our ours out
+     over own same she should so some such than that the their theirs them themselves then there
+     these they this those through to too under until up very was we were what when where which
+     while who whom will with would you your yours yourself tell know anything something thing
+     things please hey hi hello bot say said says get got really actually also ever much many
+     like mean happened happen happens exactly one ok okay thanks time times give gave given
+     giving write writes wrote written writing
+     """.split()
     ),
     "fr": frozenset(
-        ["a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "dans", "de", "des", "du", "elle", "elles", "en", "est", "et", "eu", "il", "ils", "je", "la", "le", "les", "leur", "leurs", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "sa", "se", "ses", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "ete", "etait", "etaient", "sont", "sera", "ont", "avait", "avaient", "fait", "faire", "quoi", "comment", "quand", "ou", "est-ce", "cela", "ca", "ceci", "dit", "dire", "sais", "savoir", "bonjour", "salut", "merci", "stp", "svp", "s'il", "plait", "alors", "donc", "aussi", "tres", "bien", "chose", "choses", "quelque", "peu", "beaucoup", "ete", "a-t-il", "a-t-elle", "t", "il", "y", "avoir", "etre", "tout", "tous", "toute", "toutes", "passe", "se", "sont", "exactement", "fois", "donner", "donne", "donnait", "donnerait", "donnent", "va", "vont", "vais", "faites"]
+        """
+     a au aux avec ce ces cet cette dans de des du elle elles en est et eu il ils je la le les
+     leur leurs lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que quel
+     quelle quelles quels qui sa se ses sur ta te tes toi ton tu un une vos votre vous y ete
+     etait etaient sont sera ont avait avaient fait faire quoi comment quand ou est-ce cela ca
+     ceci dit dire sais savoir bonjour salut merci stp svp s'il plait alors donc aussi tres bien
+     chose choses quelque peu beaucoup ete a-t-il a-t-elle t il y avoir etre tout tous toute
+     toutes passe se sont exactement fois donner donne donnait donnerait donnent va vont vais
+     faites ecrit ecrite ecrits ecrire combien
+     """.split()
     ),
 }
 ALL_STOPWORDS: frozenset[str] = STOPWORDS["en"] | STOPWORDS["fr"]
@@ -34,13 +54,32 @@ ALL_STOPWORDS: frozenset[str] = STOPWORDS["en"] | STOPWORDS["fr"]
 # Words that betray a language even without accents; kept short and unambiguous.
 _LANGUAGE_MARKERS: dict[Language, frozenset[str]] = {
     "en": frozenset(
-        ["the", "what", "did", "does", "do", "is", "was", "were", "who", "when", "why", "how", "which", "about", "with", "of", "to", "and", "would", "could", "should", "have", "has", "after", "his", "her", "their", "wikileaks's", "trump's"]
+        """
+     the what did does do is was were who when why how which about with of to and would could
+     should have has after his her their wikileaks's trump's
+     """.split()
     ),
     "fr": frozenset(
-        ["le", "la", "les", "des", "du", "une", "est", "qu", "que", "quoi", "qui", "quand", "pourquoi", "comment", "quel", "quelle", "a-t-il", "ont", "avec", "pour", "sur", "au", "aux", "son", "sa", "ses", "leur", "apres", "elle", "il", "ils", "etait", "propose", "dit", "fils"]
+        """
+     le la les des du une est qu que quoi qui quand pourquoi comment quel quelle a-t-il ont avec
+     pour sur au aux son sa ses leur apres elle il ils etait propose dit fils
+     """.split()
     ),
 }
 _FRENCH_LETTERS = set("éèêëàâîïôûùüçœæ")
+
+# The fact base is a snapshot of the story as told in November 2017. A question about what
+# happened afterwards ("did they publish the tax returns in the end?") is outside it, however
+# many of its words the facts share.
+_AFTERMATH = re.compile(
+    r"\b(?:in the end|eventually|ultimately|finally|since then|ever since|afterwards|these days|"
+    r"finalement|au final|en fin de compte|par la suite|depuis|aujourd'hui|desormais|toujours pas)\b"
+)
+
+
+def asks_about_aftermath(text: str) -> bool:
+    """True when a question asks what happened after the story, which no fact can answer."""
+    return bool(_AFTERMATH.search(fold(clean(text))))
 
 
 def clean(text: str) -> str:
@@ -55,7 +94,9 @@ def clean(text: str) -> str:
 def fold(text: str) -> str:
     """Casefold and strip accents: 'Qu'a proposé l'ONG ?' -> "qu'a propose l'ong ?"."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("æ", "ae")
+    return (
+        "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("æ", "ae")
+    )
 
 
 def tokens(text: str) -> list[str]:
