@@ -339,15 +339,21 @@ class Community(commands.Cog, name=COG_NAME):
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         await self.answer_interaction(interaction, question)
 
-    async def answer_interaction(self, interaction: discord.Interaction, question: str) -> None:
-        """Answer publicly in the channel; refusals (cooldown, unusable question) are ephemeral."""
+    async def answer_interaction(
+        self, interaction: discord.Interaction, question: str, *, cooldown: bool = True
+    ) -> None:
+        """Answer publicly in the channel; refusals (cooldown, unusable question) are ephemeral.
+
+        A "did you mean" click skips the cooldown: the bot offered that question itself,
+        right after the person asked, and making them wait for it would be a trap.
+        """
         language = self.interaction_language(interaction)
         try:
             validate_question(question)
         except QuestionRejected as rejection:
             await send(interaction, content=rejection.message(language), ephemeral=True)
             return
-        wait = self.user_cooldown.hit(interaction.user.id)
+        wait = self.user_cooldown.hit(interaction.user.id) if cooldown else 0.0
         if wait > 0:
             await send(interaction, content=cooldown_message(wait, language), ephemeral=True)
             return
@@ -400,7 +406,7 @@ class Community(commands.Cog, name=COG_NAME):
             suggestion = answer.suggestions[index]
         else:
             suggestion = shown[:-1] if shown.endswith("…") else shown
-        await self.answer_interaction(interaction, suggestion)
+        await self.answer_interaction(interaction, suggestion, cooldown=False)
 
     # -- messages: mentions, DMs, Q&A channels ----------------------------------------------
 

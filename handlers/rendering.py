@@ -285,7 +285,7 @@ def brief_embeds(brief: Brief) -> list[discord.Embed]:
         line = f"• **{entry.when}** — {curated(entry.text)}"
         if entry.sources:
             label_key = "sources" if len(entry.sources) > 1 else "source"
-            cited = "; ".join(link(cite(s, language), s.url) for s in entry.sources)
+            cited = phrase("semicolon", language).join(link(cite(s, language), s.url) for s in entry.sources)
             line += f"\n  {phrase(label_key, language)}{phrase('colon', language)}{cited}"
         blocks.append(line)
     return page_embeds(curated(brief.title), blocks, brief.language)

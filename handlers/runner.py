@@ -118,7 +118,7 @@ def setup_logging(settings: Settings) -> None:
     level = getattr(logging, settings.log_level)
     if settings.log_file:
         handler = logging.FileHandler(settings.log_file, encoding="utf-8")
-        discord.utils.setup_logging(handler=handler, level=level, root=True)
+        discord.utils.setup_logging(handler=handler, formatter=logging.Formatter("{asctime} {levelname:<8} {name} {message}", style="{"), level=level, root=True)
     else:
         discord.utils.setup_logging(level=level, root=True)
 
@@ -136,6 +136,7 @@ async def _serve(settings: Settings) -> None:
         if stopper in done:
             log.info("Shutting down")
             await bot.close()
+            runner.cancel()  # it may be sleeping out a reconnect backoff (minutes) during an outage
         stopper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner

@@ -1,0 +1,665 @@
+"""/facts: moderators curate the fact base from Discord.
+
+Each handler is thin: check who is asking, call the knowledge service, render the result.
+Nothing a moderator does is lost (the store keeps every revision with who, when and why;
+facts are retired, never deleted), so every change passes the moderator as the Actor.
+
+Who may curate is checked on the server for every command (`interaction_check` below) and
+every component (see curation_views), because `default_permissions` only hides commands
+and a guild's integration settings can expose them to anyone. All replies are ephemeral,
+never ping, escape the user text they repeat and fit Discord's limits.
+
+Subcommands and options (names are the keys handlers/translator.py localises):
+  add      fact_id [reason]                        → the fact modal
+  edit     fact_id [reason]                        → the fact modal, pre-filled, stale-edit safe
+  show     fact_id
+  search   query
+  history  fact_id
+  revert   fact_id revision [reason]
+  retire   fact_id reason
+  restore  fact_id [reason]
+  variant  fact_id action(add|remove) language(en|fr) text
+  source   source_id title publisher language [date] [url] [fact_id]
+  gaps     [since YYYY-MM-DD, default 30 days ago]
+  feedback
+  export
+  import   file
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from knowledge.curation import (
+    CurationInputError,
+    FactForm,
+    build_source,
+    clean_variant,
+    describe_problem,
+    format_time,
+    history_lines,
+    language_name,
+    parse_since,
+    search_facts,
+    validate_fact_id,
+)
+from knowledge.models import Fact, FactBase
+from knowledge.schema import (
+    MAX_DOCUMENT_BYTES,
+    FactBaseError,
+    decode_document,
+    dump_fact_base,
+    parse_fact_base,
+)
+from knowledge.store import StoreError
+
+from .curation_views import (
+    COLOUR_INFO,
+    COLOUR_OK,
+    FactFormRequest,
+    FactModal,
+    GapsView,
+    ImportConfirmView,
+    actor,
+    apologise,
+    code,
+    fact_embed,
+    finish,
+    plan_embed,
+    problems_message,
+    refusal_for,
+    reply,
+    source_line,
+)
+from .safety import CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, clip, escape, fit_embed, quote_user_text
+
+if TYPE_CHECKING:
+    from config import Settings
+    from knowledge.service import KnowledgeService
+
+log = logging.getLogger(__name__)
+
+EXPORT_SIZE_LIMIT = 10 * 1024 * 1024  # Discord's upload limit for bots without boosts
+HISTORY_SHOWN = 25
+SEARCH_SHOWN = 10
+FEEDBACK_SHOWN = 15
+GAPS_SHOWN = 25
+CHOICE_LIMIT = 100
+
+ACTION_CHOICES = [
+    app_commands.Choice(name="add", value="add"),
+    app_commands.Choice(name="remove", value="remove"),
+]
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="French", value="fr"),
+]
+
+
+def _bot_parts(interaction: discord.Interaction) -> tuple[KnowledgeService, Settings]:
+    client: Any = interaction.client
+    return client.service, client.settings
+
+
+async def fact_id_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Fact ids (prefix matches first) with a glimpse of the statement. Moderators only:
+    autocomplete runs no command checks, so it checks itself."""
+    service, settings = _bot_parts(interaction)
+    if refusal_for(interaction, settings) is not None:
+        return []
+    choices = []
+    for fact_id in service.fact_ids(current, limit=25):
+        fact = service.fact(fact_id)
+        label = fact_id if fact is None else f"{fact_id} — {' '.join(fact.statement.en.split())}"
+        if fact is not None and not fact.active:
+            label = f"{fact_id} (retired)"
+        choices.append(app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=fact_id))
+    return choices
+
+
+async def revision_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[int]]:
+    """The chosen fact's revisions, newest first."""
+    service, settings = _bot_parts(interaction)
+    fact_id = getattr(interaction.namespace, "fact_id", None)
+    if refusal_for(interaction, settings) is not None or not fact_id or service.fact(fact_id) is None:
+        return []
+    try:
+        revisions = await service.store.history(fact_id)
+    except StoreError:
+        return []
+    choices = []
+    for rev in revisions:
+        if current and not str(rev.revision).startswith(current.strip()):
+            continue
+        label = f"r{rev.revision} · {rev.kind} · {rev.actor_name} · {format_time(rev.created_at)}"
+        choices.append(app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=rev.revision))
+    return choices[:25]
+
+
+async def variant_text_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """When removing, the fact's existing wordings in the chosen language (those that fit a choice)."""
+    service, settings = _bot_parts(interaction)
+    namespace = interaction.namespace
+    fact = service.fact(getattr(namespace, "fact_id", "") or "")
+    if (
+        refusal_for(interaction, settings) is not None
+        or fact is None
+        or getattr(namespace, "action", None) != "remove"
+    ):
+        return []
+    language = getattr(namespace, "language", None) or "en"
+    needle = current.casefold()
+    return [
+        app_commands.Choice(name=text, value=text)
+        for text in fact.questions.get(language)
+        if len(text) <= CHOICE_LIMIT and needle in text.casefold()
+    ][:25]
+
+
+class Curation(commands.Cog, name="Curation"):
+    """The /facts command group."""
+
+    facts = app_commands.Group(
+        name="facts",
+        description="Curate the story's fact base (moderators)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def service(self) -> KnowledgeService:
+        return self.bot.service  # type: ignore[attr-defined]
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot.settings  # type: ignore[attr-defined]
+
+    def now(self) -> datetime:
+        clock = getattr(self.bot, "clock", None)
+        return clock() if clock is not None else datetime.now(UTC)
+
+    # -- checks and errors -------------------------------------------------------------------
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+        """Runs before every /facts subcommand: moderators in a server only."""
+        refusal = refusal_for(interaction, self.settings)
+        if refusal is None:
+            return True
+        log.info("Refused /facts to user %s", interaction.user.id)
+        await reply(interaction, refusal)
+        return False
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """No traceback reaches the user: refusals and store messages are shown, the rest apologised for."""
+        if isinstance(error, app_commands.CheckFailure):
+            if not interaction.response.is_done():  # a check other than ours refused
+                await reply(interaction, "Sorry, you cannot use this command here.")
+            return
+        await apologise(interaction, getattr(error, "original", error))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    async def _require_fact(self, interaction: discord.Interaction, fact_id: str) -> Fact | None:
+        """The fact, or None after telling the moderator it does not exist (with close ids)."""
+        fact = self.service.fact(fact_id.strip())
+        if fact is not None:
+            return fact
+        near = self.service.fact_ids(fact_id.strip()[:20], limit=5)
+        hint = f" Did you mean {', '.join(code(i) for i in near)}?" if near else ""
+        await reply(interaction, f"There is no fact with the id {code(fact_id)}.{hint}")
+        return None
+
+    async def _current(self, fact: Fact) -> tuple[Fact, int | None]:
+        """The stored fact with the revision number it is at, read consistently: revisions only
+        grow, so equal numbers before and after reading the fact mean they belong together."""
+        store = self.service.store
+        for _ in range(5):
+            before = await store.get_fact_revision_number(fact.id)
+            current = await store.get_fact(fact.id)
+            after = await store.get_fact_revision_number(fact.id)
+            if current is not None and before == after:
+                return current, after
+        raise StoreError(f"Fact '{fact.id}' is changing too fast to edit right now; try again in a moment.")
+
+    def _facts_count(self, fact_base: FactBase) -> str:
+        retired = sum(1 for f in fact_base.facts if not f.active)
+        return f"{len(fact_base.facts)} facts ({retired} retired), {len(fact_base.sources)} sources"
+
+    # -- add / edit --------------------------------------------------------------------------
+
+    @facts.command(name="add", description="Add a fact (opens a form)")
+    @app_commands.describe(
+        fact_id="The new fact's id: lowercase letters, digits and hyphens",
+        reason="Why you add it (kept in the history)",
+    )
+    async def facts_add(
+        self,
+        interaction: discord.Interaction,
+        fact_id: app_commands.Range[str, 1, 64],
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        try:
+            fact_id = validate_fact_id(fact_id)
+        except CurationInputError as error:
+            await reply(interaction, problems_message(error, "That fact id cannot be used:"))
+            return
+        existing = self.service.fact(fact_id)
+        if existing is not None:
+            state = " (retired: /facts restore brings it back)" if not existing.active else ""
+            await reply(
+                interaction, f"A fact with the id {code(fact_id)} already exists{state}. Use /facts edit."
+            )
+            return
+        request = FactFormRequest("add", fact_id, FactForm(), reason=(reason or "").strip())
+        await interaction.response.send_modal(
+            FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)
+        )
+
+    @facts.command(name="edit", description="Edit a fact (opens a pre-filled form)")
+    @app_commands.describe(fact_id="The fact to edit", reason="Why you change it (kept in the history)")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_edit(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        current, revision = await self._current(fact)
+        request = FactFormRequest(
+            "edit",
+            fact.id,
+            FactForm.from_fact(current),
+            (reason or "").strip(),
+            base=current,
+            expected_revision=revision,
+        )
+        await interaction.response.send_modal(
+            FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)
+        )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @facts.command(name="show", description="Show a fact with its sources, status and revision")
+    @app_commands.describe(fact_id="The fact to show")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_show(self, interaction: discord.Interaction, fact_id: str) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        revision = await self.service.store.get_fact_revision_number(fact.id)
+        await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
+
+    @facts.command(name="search", description="Find facts by question, id or text")
+    @app_commands.describe(query="A question as people ask it, part of an id, or words of a statement")
+    async def facts_search(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
+    ) -> None:
+        matches = self.service.index.search(query, limit=SEARCH_SHOWN)
+        hits = search_facts(query, self.service.facts(include_retired=True), matches, limit=SEARCH_SHOWN)
+        embed = discord.Embed(title=clip(f"Search: {' '.join(query.split())}", 256), colour=COLOUR_INFO)
+        if not hits:
+            embed.description = (
+                "No fact matches. /facts gaps shows what people ask that the bot cannot answer."
+            )
+        else:
+            lines = []
+            for hit in hits:
+                score = f"{hit.score:.2f}" if hit.score is not None else "—"
+                status = " (retired)" if not hit.fact.active else ""
+                snippet = quote_user_text(hit.fact.statement.en, 110)
+                lines.append(f"{code(hit.fact.id, 64)}{status} · score {score} · {hit.how}\n{snippet}")
+            embed.description = "\n".join(lines)
+            embed.set_footer(text=f"Answer threshold: {self.service.policy.threshold:.2f}")
+        await reply(interaction, embed=fit_embed(embed))
+
+    @facts.command(name="history", description="Every revision of a fact: who, when, what and why")
+    @app_commands.describe(fact_id="The fact whose history to show")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_history(self, interaction: discord.Interaction, fact_id: str) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        revisions = await self.service.store.history(fact.id)
+        lines = [clip(line, 400) for line in history_lines(revisions, escape=escape)]
+        shown: list[str] = []
+        for line in lines[:HISTORY_SHOWN]:
+            if sum(len(s) + 1 for s in shown) + len(line) > EMBED_DESCRIPTION_LIMIT - 100:
+                break
+            shown.append(line)
+        embed = discord.Embed(
+            title=clip(f"History of {fact.id}", 256), description="\n".join(shown), colour=COLOUR_INFO
+        )
+        hidden = len(lines) - len(shown)
+        footer = "Newest first. /facts revert makes any revision current again (as a new revision)."
+        if hidden:
+            footer = f"{hidden} older revision(s) not shown. " + footer
+        embed.set_footer(text=footer)
+        await reply(interaction, embed=fit_embed(embed))
+
+    # -- changing ----------------------------------------------------------------------------
+
+    @facts.command(name="revert", description="Make an earlier revision of a fact current again")
+    @app_commands.describe(
+        fact_id="The fact to revert",
+        revision="The revision number to go back to (see /facts history)",
+        reason="Why (kept in the history)",
+    )
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete, revision=revision_autocomplete)
+    async def facts_revert(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        revision: app_commands.Range[int, 1],
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        before = await self.service.store.get_fact_revision_number(fact.id)
+        who = actor(interaction.user)
+        new_revision = await self.service.revert(fact.id, revision, who, (reason or "").strip())
+        if new_revision == before:
+            await reply(interaction, f"No change: {code(fact.id)} already matches revision {revision}.")
+            return
+        log.info("Fact %s reverted to r%s by %s", fact.id, revision, who.id)
+        current = self.service.fact(fact.id) or fact
+        embed = fact_embed(
+            current,
+            self.service.sources(),
+            revision=new_revision,
+            heading=f"Reverted {fact.id}",
+            colour=COLOUR_OK,
+        )
+        await reply(
+            interaction,
+            f"{code(fact.id)} is back to revision {revision}, saved as revision {new_revision}.",
+            embed=embed,
+        )
+
+    @facts.command(name="retire", description="Retire a fact: it stops answering but keeps its history")
+    @app_commands.describe(fact_id="The fact to retire", reason="Why it is retired (kept in the history)")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_retire(
+        self, interaction: discord.Interaction, fact_id: str, reason: app_commands.Range[str, 1, 200]
+    ) -> None:
+        await self._set_status(interaction, fact_id, "retired", reason)
+
+    @facts.command(name="restore", description="Restore a retired fact")
+    @app_commands.describe(fact_id="The retired fact to restore", reason="Why (kept in the history)")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_restore(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        await self._set_status(interaction, fact_id, "active", reason)
+
+    async def _set_status(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        status: Literal["active", "retired"],
+        reason: str | None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        if fact.status == status:
+            state = "retired" if status == "retired" else "active"
+            await reply(interaction, f"{code(fact.id)} is already {state}; nothing changed.")
+            return
+        who = actor(interaction.user)
+        revision = await self.service.set_status(fact.id, status, who, " ".join((reason or "").split()))
+        log.info("Fact %s set to %s by %s", fact.id, status, who.id)
+        if status == "retired":
+            message = (
+                f"Retired {code(fact.id)} (revision {revision}). It no longer answers questions; "
+                "its history is kept and /facts restore brings it back."
+            )
+        else:
+            message = f"Restored {code(fact.id)} (revision {revision}). It answers questions again."
+        await reply(interaction, message)
+
+    @facts.command(name="variant", description="Add or remove a way people ask for a fact")
+    @app_commands.describe(
+        fact_id="The fact",
+        action="Add or remove the wording",
+        language="The wording's language",
+        text="The question as people ask it",
+    )
+    @app_commands.choices(action=ACTION_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete, text=variant_text_autocomplete)
+    async def facts_variant(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        action: app_commands.Choice[str],
+        language: app_commands.Choice[str],
+        text: app_commands.Range[str, 1, 300],
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        try:
+            wording = clean_variant(text)
+        except CurationInputError as error:
+            await reply(interaction, problems_message(error))
+            return
+        lang: Any = language.value
+        existing = fact.questions.get(lang)
+        shown = quote_user_text(wording, 200)
+        who = actor(interaction.user)
+        if action.value == "add":
+            if wording in existing:
+                await reply(
+                    interaction, f"{code(fact.id)} already has the {language_name(lang)} wording “{shown}”."
+                )
+                return
+            revision = await self.service.add_variant(fact.id, lang, wording, who)
+            message = (
+                f"Added the {language_name(lang)} wording “{shown}” to {code(fact.id)} (revision {revision})."
+            )
+        else:
+            if wording not in existing:
+                await reply(interaction, f"{code(fact.id)} has no {language_name(lang)} wording “{shown}”.")
+                return
+            revision = await self.service.remove_variant(fact.id, lang, wording, who)
+            message = f"Removed the {language_name(lang)} wording “{shown}” from {code(fact.id)} (revision {revision})."
+        log.info("Variant %s on fact %s by %s", action.value, fact.id, who.id)
+        await reply(interaction, message)
+
+    @facts.command(name="source", description="Add or update a source, optionally citing it in a fact")
+    @app_commands.describe(
+        source_id="The source's id: lowercase letters, digits and hyphens",
+        title="The article's title",
+        publisher="Who published it",
+        language="The article's language",
+        date="Publication date: YYYY, YYYY-MM or YYYY-MM-DD",
+        url="The article's address (http or https)",
+        fact_id="A fact that should cite this source",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_source(
+        self,
+        interaction: discord.Interaction,
+        source_id: app_commands.Range[str, 1, 64],
+        title: app_commands.Range[str, 1, 200],
+        publisher: app_commands.Range[str, 1, 120],
+        language: app_commands.Choice[str],
+        date: app_commands.Range[str, 0, 10] | None = None,
+        url: app_commands.Range[str, 0, 400] | None = None,
+        fact_id: str | None = None,
+    ) -> None:
+        try:
+            source = build_source(source_id, title, publisher, language.value, date, url)
+        except CurationInputError as error:
+            await reply(interaction, problems_message(error))
+            return
+        fact = None
+        if fact_id:
+            fact = await self._require_fact(interaction, fact_id)
+            if fact is None:
+                return
+        who = actor(interaction.user)
+        before = self.service.source(source.id)
+        if before == source:
+            outcome = "is unchanged"
+        else:
+            await self.service.upsert_source(source, who)
+            outcome = "was updated" if before else "was added"
+            log.info("Source %s %s by %s", source.id, outcome, who.id)
+        lines = [f"Source {outcome}: {source_line(source)}"]
+        if fact is not None:
+            if source.id in fact.source_ids:
+                lines.append(f"{code(fact.id)} already cites it.")
+            else:
+                revision = await self.service.attach_source(fact.id, source.id, who)
+                lines.append(f"{code(fact.id)} now cites it (revision {revision}).")
+        await reply(interaction, "\n".join(lines))
+
+    # -- reports -----------------------------------------------------------------------------
+
+    @facts.command(name="gaps", description="Questions the bot could not answer, to link them to facts")
+    @app_commands.describe(since="Start date YYYY-MM-DD (default: 30 days ago)")
+    async def facts_gaps(
+        self, interaction: discord.Interaction, since: app_commands.Range[str, 0, 10] | None = None
+    ) -> None:
+        try:
+            start = parse_since(since, self.now())
+        except CurationInputError as error:
+            await reply(interaction, problems_message(error, "Cannot read that date:"))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        questions = await self.service.store.unanswered(start, limit=GAPS_SHOWN)
+        since_text = f"{start:%Y-%m-%d}"
+        view = GapsView(self.service, self.settings, interaction.user.id, questions, since_text)
+        await finish(interaction, embed=view.embed(), view=view if questions else None)
+        view.origin = interaction
+
+    @facts.command(name="feedback", description="Answers people voted down, with the question asked")
+    async def facts_feedback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        rows = [
+            row for row in await self.service.store.feedback_report(limit=FEEDBACK_SHOWN * 2) if row.downvotes
+        ]
+        embed = discord.Embed(title="Answers voted 👎", colour=COLOUR_INFO)
+        if not rows:
+            embed.description = "No answer has been voted down yet."
+        else:
+            lines = []
+            for row in rows[:FEEDBACK_SHOWN]:
+                target = code(row.fact_id, 64) if row.fact_id else "no fact (the bot abstained)"
+                lines.append(
+                    f"👎 {row.downvotes} · 👍 {row.upvotes} · {row.language} · “{quote_user_text(row.text, 160)}” → {target}"
+                )
+            embed.description = "\n".join(lines)
+            embed.set_footer(
+                text="Most 👎 first. /facts show, /facts edit and /facts variant fix the facts behind them."
+            )
+        await finish(interaction, embed=fit_embed(embed))
+
+    # -- export / import ---------------------------------------------------------------------
+
+    @facts.command(name="export", description="Download the whole fact base as a JSON file")
+    async def facts_export(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        fact_base = await self.service.store.export()
+        data = dump_fact_base(fact_base).encode("utf-8")
+        if len(data) > EXPORT_SIZE_LIMIT:
+            await finish(
+                interaction,
+                f"The fact base is {len(data) // 1024 // 1024} MB, more than Discord accepts as a file. "
+                "Export it on the server with `python bot.py export PATH`.",
+            )
+            return
+        filename = f"fact-base-{self.now():%Y%m%d-%H%M%S}.json"
+        file = discord.File(io.BytesIO(data), filename=filename)
+        await finish(
+            interaction,
+            f"The fact base: {self._facts_count(fact_base)}. Edit it and bring it back with /facts import.",
+            file=file,
+        )
+
+    @facts.command(name="import", description="Replace the fact base with a JSON file (preview first)")
+    @app_commands.describe(file="A fact-base JSON file, such as one from /facts export (at most 5 MB)")
+    async def facts_import(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        filename = clip(file.filename, 100)
+        if file.size > MAX_DOCUMENT_BYTES:
+            await reply(
+                interaction,
+                f"{code(filename)} is {file.size / 1024 / 1024:.1f} MB; the limit is "
+                f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB. Nothing was changed.",
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            await finish(interaction, f"Could not download {code(filename)}; please upload it again.")
+            return
+        try:
+            fact_base = await asyncio.to_thread(_parse_document, data, filename)
+        except FactBaseError as error:
+            await finish(interaction, _document_problems(error, filename))
+            return
+        plan = await self.service.store.plan_import(fact_base)
+        if not plan.has_changes:
+            await finish(interaction, f"{code(filename)} matches the fact base exactly: nothing to import.")
+            return
+        view = ImportConfirmView(self.service, self.settings, interaction.user.id, fact_base, plan, filename)
+        await finish(
+            interaction,
+            "Nothing has changed yet. Confirm to apply this import, or cancel (the preview expires in 5 minutes).",
+            embed=plan_embed(plan, filename),
+            view=view,
+        )
+        view.origin = interaction
+
+
+def _parse_document(data: bytes, filename: str) -> FactBase:
+    return parse_fact_base(decode_document(data, filename), filename)
+
+
+def _document_problems(error: FactBaseError, filename: str) -> str:
+    """Every problem (file, fact or source, field, why), as many as fit in one message."""
+    header = (
+        f"{code(filename)} is not a valid fact base ({len(error.problems)} problem(s)); nothing was changed:"
+    )
+    lines = [header]
+    used = len(header)
+    for shown, problem in enumerate(error.problems):
+        line = f"• {escape(describe_problem(problem))}"
+        if used + len(line) + 60 > CONTENT_LIMIT:
+            lines.append(f"… and {len(error.problems) - shown} more.")
+            break
+        lines.append(clip(line, 300))
+        used += len(lines[-1]) + 1
+    return "\n".join(lines)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Curation(bot))

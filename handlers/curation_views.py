@@ -1,0 +1,743 @@
+"""The curation cog's modals, views and selects, and the helpers every curation reply uses.
+
+Why they look like this:
+
+* Discord only *hides* curation from non-moderators (`default_permissions`), and anyone can
+  replay a component interaction, so every modal and view checks again, on the server, that
+  the person clicking is a moderator **and** the moderator who opened it (`owner_id`).
+* A moderator's typing is never thrown away: a form that does not validate, or an edit that
+  lost a race with another moderator, comes back with a button that reopens the form filled
+  with what they typed.
+* Stable custom_ids (prefix `facts:`) so end-to-end tests can click them; modal custom_ids
+  carry a per-opening nonce because discord.py routes modal submits by custom_id alone.
+
+Custom ids:
+  facts:add:<nonce> / facts:edit:<nonce>      the fact modal (nonce: the opening interaction's id)
+  facts:form:statement_en|statement_fr|attribution|date|tags_sources   its text inputs
+  facts:form:retry                             "reopen the form" button (invalid input, stale edit)
+  facts:gaps:question / facts:gaps:fact        the /facts gaps selects
+  facts:import:confirm / facts:import:cancel   the /facts import buttons
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from config import Settings
+from knowledge.curation import (
+    FACT_FORM_LABELS,
+    CurationInputError,
+    FactForm,
+    build_fact,
+    clean_variant,
+    describe_plan,
+    language_name,
+    link_candidates,
+)
+from knowledge.importing import ImportPlan
+from knowledge.models import Actor, Fact, FactBase, Source
+from knowledge.schema import LIMITS
+from knowledge.service import KnowledgeService
+from knowledge.store import DuplicateFact, StaleRevision, StoreError, UnansweredQuestion
+
+from .permissions import actor_of, is_moderator
+from .safety import (
+    CONTENT_LIMIT,
+    MODAL_TITLE_LIMIT,
+    NO_PINGS,
+    SELECT_OPTION_LABEL_LIMIT,
+    clip,
+    escape,
+    fit_embed,
+    quote_user_text,
+)
+
+log = logging.getLogger(__name__)
+
+CUSTOM_ID_PREFIX = "facts:"
+FORM_FIELD_IDS = {name: f"facts:form:{name}" for name in FACT_FORM_LABELS}
+RETRY_ID = "facts:form:retry"
+GAPS_QUESTION_ID = "facts:gaps:question"
+GAPS_FACT_ID = "facts:gaps:fact"
+IMPORT_CONFIRM_ID = "facts:import:confirm"
+IMPORT_CANCEL_ID = "facts:import:cancel"
+
+VIEW_TIMEOUT = 600.0
+# Writing a fact takes time; a modal that timed out would silently drop what was typed.
+MODAL_TIMEOUT = 3600.0
+IMPORT_TIMEOUT = 300.0
+MAX_SELECT_OPTIONS = 25
+SELECT_DESCRIPTION_LIMIT = 100
+LABEL_DESCRIPTION_LIMIT = 100
+
+NOT_IN_GUILD = "Curation works only inside a server, not in direct messages."
+NOT_MODERATOR = (
+    "Sorry, only moderators can curate the fact base (Manage Server permission or a moderator role)."
+)
+NOT_OWNER = "This panel belongs to another moderator. Run the command yourself to get your own."
+APOLOGY = "Sorry, something went wrong on my side; it has been logged. Please try again in a moment."
+
+COLOUR_OK = discord.Colour.green()
+COLOUR_INFO = discord.Colour.blurple()
+COLOUR_WARN = discord.Colour.orange()
+COLOUR_RETIRED = discord.Colour.dark_grey()
+
+
+# ---------------------------------------------------------------------------------------------
+# Replies
+# ---------------------------------------------------------------------------------------------
+
+
+def code(text: str, limit: int = 120) -> str:
+    """Inline code for ids and URLs: shown literally and copyable (backticks cannot break out)."""
+    return f"`{clip(text.replace('`', 'ˋ'), limit)}`"
+
+
+def _message_kwargs(
+    content: str | None, embed: discord.Embed | None, view: discord.ui.View | None
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+    if content is not None:
+        kwargs["content"] = clip(content, CONTENT_LIMIT)
+    if embed is not None:
+        kwargs["embed"] = fit_embed(embed)
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs
+
+
+async def reply(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+) -> None:
+    """An ephemeral answer: the first response, or a follow-up when one was already sent."""
+    kwargs = _message_kwargs(content, embed, view)
+    if file is not None:
+        kwargs["file"] = file
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(ephemeral=True, **kwargs)
+
+
+async def finish(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+) -> None:
+    """Replace a deferred ("thinking…") ephemeral response with the result."""
+    kwargs = _message_kwargs(content, embed, view)
+    kwargs.setdefault("content", None)
+    kwargs.setdefault("embed", None)
+    kwargs.setdefault("view", None)
+    if file is not None:
+        kwargs["attachments"] = [file]
+    await interaction.edit_original_response(**kwargs)
+
+
+def problems_message(error: CurationInputError, intro: str = "Nothing was saved:") -> str:
+    """Each faulty field in bold, with why; user text inside is escaped."""
+    lines = [intro]
+    for problem in error.problems:
+        lines.append(f"• **{problem.label}** — {escape(problem.message)}")  # labels are ours
+    return clip("\n".join(lines), CONTENT_LIMIT)
+
+
+async def apologise(interaction: discord.Interaction, error: BaseException) -> None:
+    """The only thing a user sees of an error: a short message. Tracebacks go to the log."""
+    if isinstance(error, CurationInputError):
+        message = problems_message(error)
+    elif isinstance(error, StoreError):
+        log.info("Curation refused by the store: %s", error)
+        message = escape(str(error))
+    else:
+        log.error("Curation failed", exc_info=error)
+        message = APOLOGY
+    try:
+        await reply(interaction, message)
+    except discord.HTTPException:
+        log.warning("Could not tell the user about a curation error", exc_info=True)
+
+
+def refusal_for(
+    interaction: discord.Interaction, settings: Settings, owner_id: int | None = None
+) -> str | None:
+    """Why this person may not use this curation command or panel, or None if they may."""
+    if interaction.guild is None:
+        return NOT_IN_GUILD
+    if not is_moderator(interaction.user, settings):
+        return NOT_MODERATOR
+    if owner_id is not None and interaction.user.id != owner_id:
+        return NOT_OWNER
+    return None
+
+
+def actor(user: discord.abc.User) -> Actor:
+    actor_id, name = actor_of(user)
+    return Actor(id=actor_id, name=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering facts
+# ---------------------------------------------------------------------------------------------
+
+
+def source_line(source: Source) -> str:
+    details = ", ".join(
+        part for part in (escape(source.publisher), source.date or "", source.language) if part
+    )
+    line = f"{code(source.id, 64)} {escape(clip(source.title, 120))} ({details})"
+    return line + (f" {code(source.url, 200)}" if source.url else "")
+
+
+def fact_embed(
+    fact: Fact,
+    sources: Sequence[Source],
+    *,
+    revision: int | None = None,
+    heading: str | None = None,
+    colour: discord.Colour | None = None,
+) -> discord.Embed:
+    """Everything a moderator checks about a fact, each part in its own field."""
+    retired = not fact.active
+    title = heading or f"Fact {fact.id}"
+    embed = discord.Embed(
+        title=clip(title + (" (retired)" if retired and not heading else ""), 256),
+        colour=colour or (COLOUR_RETIRED if retired else COLOUR_INFO),
+    )
+    embed.add_field(name="Statement (English)", value=escape(fact.statement.en), inline=False)
+    embed.add_field(name="Statement (French)", value=escape(fact.statement.fr), inline=False)
+    embed.add_field(
+        name="Attribution",
+        value=f"{escape(fact.attribution.en)} | {escape(fact.attribution.fr)}",
+        inline=False,
+    )
+    if fact.quote is not None:
+        quote = f"{escape(fact.quote.speaker)}: “{escape(fact.quote.original)}”"
+        if fact.quote.translation:
+            quote += f"\n({escape(fact.quote.translation)})"
+        embed.add_field(name="Quote", value=quote, inline=False)
+    embed.add_field(name="Date", value=fact.date or "—")
+    embed.add_field(name="Status", value=fact.status)
+    embed.add_field(name="Revision", value=str(revision) if revision is not None else "—")
+    embed.add_field(name="Tags", value=", ".join(code(t, 64) for t in fact.tags) or "—", inline=False)
+    cited = {s.id: s for s in sources}
+    lines = [
+        source_line(cited[s]) if s in cited else f"{code(s, 64)} (unknown source)" for s in fact.source_ids
+    ]
+    embed.add_field(name="Sources", value="\n".join(lines) or "—", inline=False)
+    embed.add_field(
+        name="Question variants",
+        value=f"{len(fact.questions.en)} English, {len(fact.questions.fr)} French",
+        inline=False,
+    )
+    return fit_embed(embed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Base classes: every component re-checks who is clicking
+# ---------------------------------------------------------------------------------------------
+
+
+class ModeratorView(discord.ui.View):
+    """A view only its owner may use, and only while they are still a moderator."""
+
+    def __init__(self, settings: Settings, owner_id: int, *, timeout: float | None = VIEW_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self.settings = settings
+        self.owner_id = owner_id
+        # The interaction whose response carries this view, so the view can disable itself on timeout.
+        self.origin: discord.Interaction | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        refusal = refusal_for(interaction, self.settings, self.owner_id)
+        if refusal is None:
+            return True
+        log.info("Refused curation component %s to user %s", self.__class__.__name__, interaction.user.id)
+        await reply(interaction, refusal)
+        return False
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await apologise(interaction, error)
+
+    async def on_timeout(self) -> None:
+        for child in self.children:
+            if isinstance(child, (discord.ui.Button, discord.ui.Select)):
+                child.disabled = True
+        if self.origin is not None:
+            # The message may be gone or the token expired: then there is nothing left to disable.
+            with contextlib.suppress(discord.HTTPException):
+                await self.origin.edit_original_response(view=self)
+
+
+class ModeratorModal(discord.ui.Modal):
+    """A modal whose submission is refused unless it comes from its owner, a moderator."""
+
+    def __init__(self, settings: Settings, owner_id: int, *, title: str, custom_id: str) -> None:
+        super().__init__(title=clip(title, MODAL_TITLE_LIMIT), custom_id=custom_id, timeout=MODAL_TIMEOUT)
+        self.settings = settings
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        refusal = refusal_for(interaction, self.settings, self.owner_id)
+        if refusal is None:
+            return True
+        log.info("Refused curation modal submit to user %s", interaction.user.id)
+        await reply(interaction, refusal)
+        return False
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await apologise(interaction, error)
+
+
+# ---------------------------------------------------------------------------------------------
+# Adding and editing a fact
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FactFormRequest:
+    """Everything needed to (re)open the fact modal: what it edits and what to pre-fill."""
+
+    mode: str  # 'add' | 'edit'
+    fact_id: str
+    form: FactForm
+    reason: str = ""
+    base: Fact | None = None  # the fact as it was when the edit started
+    expected_revision: int | None = None
+
+
+class FactModal(ModeratorModal):
+    """Five inputs (a modal's maximum); see knowledge.curation.FactForm for the layout."""
+
+    def __init__(
+        self,
+        service: KnowledgeService,
+        settings: Settings,
+        owner_id: int,
+        request: FactFormRequest,
+        nonce: int,
+    ) -> None:
+        if request.mode == "add":
+            title = f"New fact: {request.fact_id}"
+        else:
+            title = f"Edit {request.fact_id} (r{request.expected_revision})"
+        super().__init__(settings, owner_id, title=title, custom_id=f"facts:{request.mode}:{nonce}")
+        self.service = service
+        self.request = request
+        values = request.form.values()
+        statement_limit = LIMITS["statement"]
+        specs: dict[str, dict[str, Any]] = {
+            "statement_en": dict(
+                style=discord.TextStyle.paragraph,
+                max_length=statement_limit,
+                placeholder="What the article reports, in English (one or two sentences).",
+                description=f"Required, at most {statement_limit} characters.",
+            ),
+            "statement_fr": dict(
+                style=discord.TextStyle.paragraph,
+                max_length=statement_limit,
+                placeholder="La même information, en français.",
+                description=f"Required, at most {statement_limit} characters.",
+            ),
+            "attribution": dict(
+                style=discord.TextStyle.short,
+                max_length=2 * LIMITS["attribution"] + 3,
+                placeholder="according to The Atlantic | selon The Atlantic",
+                description="English and French, separated by |",
+            ),
+            "date": dict(
+                style=discord.TextStyle.short,
+                max_length=10,
+                required=False,
+                placeholder="2017-11-13",
+                description="When it happened; leave empty if unknown.",
+            ),
+            "tags_sources": dict(
+                style=discord.TextStyle.paragraph,
+                max_length=2000,
+                placeholder="tags: wikileaks, trump-jr\nsources: the-atlantic-2017-11-13",
+                description="Line 1: tags: a, b — line 2: sources: x, y (ids from /facts source)",
+            ),
+        }
+        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
+        for name, spec in specs.items():
+            description = spec.pop("description")
+            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                custom_id=FORM_FIELD_IDS[name], default=values[name] or None, **spec
+            )
+            self.inputs[name] = text_input
+            self.add_item(
+                discord.ui.Label(
+                    text=FACT_FORM_LABELS[name],
+                    description=clip(description, LABEL_DESCRIPTION_LIMIT),
+                    component=text_input,
+                )
+            )
+
+    def typed(self) -> FactForm:
+        return FactForm(**{name: text_input.value or "" for name, text_input in self.inputs.items()})
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        request = self.request
+        form = self.typed()
+        typed = FactFormRequest(
+            request.mode, request.fact_id, form, request.reason, request.base, request.expected_revision
+        )
+        try:
+            fact = build_fact(request.fact_id, form, self.service.sources(), base=request.base)
+        except CurationInputError as error:
+            retry = FormRetryView(self.service, self.settings, self.owner_id, typed, label="Fix the form")
+            await reply(interaction, problems_message(error), view=retry)
+            retry.origin = interaction
+            return
+        who = actor(interaction.user)
+        if request.mode == "add":
+            await self._add(interaction, fact, who, typed)
+        else:
+            await self._edit(interaction, fact, who, typed)
+
+    async def _add(
+        self, interaction: discord.Interaction, fact: Fact, who: Actor, typed: FactFormRequest
+    ) -> None:
+        try:
+            revision = await self.service.add_fact(fact, who, self.request.reason)
+        except DuplicateFact as error:
+            await reply(interaction, escape(str(error)))
+            return
+        log.info("Fact %s added by %s", fact.id, who.id)
+        embed = fact_embed(
+            fact, self.service.sources(), revision=revision, heading=f"Added fact {fact.id}", colour=COLOUR_OK
+        )
+        await reply(interaction, f"Saved as revision {revision}.", embed=embed)
+
+    async def _edit(
+        self, interaction: discord.Interaction, fact: Fact, who: Actor, typed: FactFormRequest
+    ) -> None:
+        expected = self.request.expected_revision
+        try:
+            revision = await self.service.update_fact(
+                fact, who, self.request.reason, expected_revision=expected
+            )
+        except StaleRevision as stale:
+            retry_request = FactFormRequest(
+                "edit", fact.id, typed.form, typed.reason, base=stale.fact, expected_revision=stale.revision
+            )
+            retry = FormRetryView(
+                self.service,
+                self.settings,
+                self.owner_id,
+                retry_request,
+                label=f"Edit again from revision {stale.revision}",
+            )
+            embed = fact_embed(
+                stale.fact,
+                self.service.sources(),
+                revision=stale.revision,
+                heading=f"Current version of {fact.id}",
+                colour=COLOUR_WARN,
+            )
+            message = (
+                f"Not saved: someone changed {code(fact.id)} while you were editing. It is now at revision "
+                f"{stale.revision}; your edit was based on revision {stale.expected_revision}. "
+                "Here is the current version. The button reopens your text so you can merge it."
+            )
+            await reply(interaction, message, embed=embed, view=retry)
+            retry.origin = interaction
+            return
+        if revision == expected:
+            await reply(
+                interaction, f"No change: {code(fact.id)} already says exactly that (revision {revision})."
+            )
+            return
+        log.info("Fact %s edited by %s (revision %s)", fact.id, who.id, revision)
+        embed = fact_embed(
+            fact,
+            self.service.sources(),
+            revision=revision,
+            heading=f"Edited fact {fact.id}",
+            colour=COLOUR_OK,
+        )
+        await reply(interaction, f"Saved as revision {revision}.", embed=embed)
+
+
+class FormRetryView(ModeratorView):
+    """One button that reopens the fact modal with what the moderator typed."""
+
+    def __init__(
+        self,
+        service: KnowledgeService,
+        settings: Settings,
+        owner_id: int,
+        request: FactFormRequest,
+        *,
+        label: str,
+    ) -> None:
+        super().__init__(settings, owner_id)
+        self.service = service
+        self.request = request
+        self.reopen.label = clip(label, 80)
+
+    @discord.ui.button(label="Reopen the form", style=discord.ButtonStyle.primary, custom_id=RETRY_ID)
+    async def reopen(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        modal = FactModal(self.service, self.settings, self.owner_id, self.request, nonce=interaction.id)
+        await interaction.response.send_modal(modal)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gaps: linking unanswered questions to facts
+# ---------------------------------------------------------------------------------------------
+
+
+def gaps_embed(questions: Sequence[UnansweredQuestion], since_text: str) -> discord.Embed:
+    embed = discord.Embed(title="Unanswered questions", colour=COLOUR_INFO)
+    if not questions:
+        embed.description = f"No unanswered questions since {since_text}."
+        return fit_embed(embed)
+    lines = [
+        f"**{i}.** ×{q.count} · {q.language} · {quote_user_text(q.text, 120)}"
+        for i, q in enumerate(questions, start=1)
+    ]
+    embed.description = "\n".join(lines)
+    embed.set_footer(
+        text=f"Since {since_text}, most asked first. Choose a question, then the fact that answers it: "
+        "the question becomes one of its variants, so the next person gets an answer."
+    )
+    return fit_embed(embed)
+
+
+class GapsView(ModeratorView):
+    """Select a question, then a fact (ranked by the matcher for that question) to link it to."""
+
+    def __init__(
+        self,
+        service: KnowledgeService,
+        settings: Settings,
+        owner_id: int,
+        questions: Sequence[UnansweredQuestion],
+        since_text: str,
+    ) -> None:
+        super().__init__(settings, owner_id)
+        self.service = service
+        self.since_text = since_text
+        self.questions: dict[str, UnansweredQuestion] = {
+            str(q.question_id): q for q in list(questions)[:MAX_SELECT_OPTIONS]
+        }
+        self.chosen: UnansweredQuestion | None = None
+        self.question_select: discord.ui.Select[GapsView] = discord.ui.Select(
+            custom_id=GAPS_QUESTION_ID, placeholder="1. Choose a question to answer…", row=0
+        )
+        self.question_select.callback = self.on_question  # type: ignore[method-assign]
+        self.fact_select: discord.ui.Select[GapsView] = discord.ui.Select(
+            custom_id=GAPS_FACT_ID, placeholder="2. …then the fact that answers it", row=1
+        )
+        self.fact_select.callback = self.on_fact  # type: ignore[method-assign]
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.clear_items()
+        if not self.questions:
+            return
+        self.question_select.options = [
+            discord.SelectOption(
+                label=clip(" ".join(q.text.split()), SELECT_OPTION_LABEL_LIMIT),
+                value=key,
+                description=clip(
+                    f"asked {q.count}× · {language_name(q.language)} · last {q.last_asked:%Y-%m-%d}",
+                    SELECT_DESCRIPTION_LIMIT,
+                ),
+                default=self.chosen is not None and key == str(self.chosen.question_id),
+            )
+            for key, q in self.questions.items()
+        ]
+        self.add_item(self.question_select)
+        if self.chosen is None:
+            return
+        matches = self.service.index.search(self.chosen.text, limit=MAX_SELECT_OPTIONS)
+        candidates = link_candidates(self.service.facts(), matches, limit=MAX_SELECT_OPTIONS)
+        if not candidates:
+            return
+        self.fact_select.options = [
+            discord.SelectOption(
+                label=clip(f"{fact.id} · {score:.2f}", SELECT_OPTION_LABEL_LIMIT),
+                value=fact.id,
+                description=clip(
+                    " ".join(fact.statement.get(self.chosen.language).split()), SELECT_DESCRIPTION_LIMIT
+                ),
+            )
+            for fact, score in candidates
+        ]
+        self.add_item(self.fact_select)
+
+    def embed(self, note: str | None = None) -> discord.Embed:
+        embed = gaps_embed(list(self.questions.values()), self.since_text)
+        if self.chosen is not None:
+            embed.add_field(
+                name="Answering",
+                value=f"{quote_user_text(self.chosen.text, 300)} ({language_name(self.chosen.language)})",
+                inline=False,
+            )
+        if note:
+            embed.add_field(name="Done", value=note, inline=False)
+        return fit_embed(embed)
+
+    async def on_question(self, interaction: discord.Interaction) -> None:
+        self.chosen = (
+            self.questions.get(self.question_select.values[0]) if self.question_select.values else None
+        )
+        self._rebuild()
+        await interaction.response.edit_message(embed=self.embed(), view=self, allowed_mentions=NO_PINGS)
+
+    async def on_fact(self, interaction: discord.Interaction) -> None:
+        question = self.chosen
+        if question is None or not self.fact_select.values:
+            await reply(interaction, "Choose a question first.")
+            return
+        fact_id = self.fact_select.values[0]
+        try:
+            wording = clean_variant(question.text)
+        except CurationInputError as error:
+            await reply(
+                interaction,
+                problems_message(
+                    error,
+                    "This question cannot become a variant as asked; add a shorter wording "
+                    "with /facts variant:",
+                ),
+            )
+            return
+        revision = await self.service.link_question(
+            question.normalized, fact_id, question.language, wording, actor(interaction.user)
+        )
+        log.info("Question %s linked to fact %s by %s", question.question_id, fact_id, interaction.user.id)
+        self.questions.pop(str(question.question_id), None)
+        self.chosen = None
+        self._rebuild()
+        note = f"Linked “{quote_user_text(question.text, 150)}” to {code(fact_id)} (revision {revision})."
+        await interaction.response.edit_message(embed=self.embed(note), view=self, allowed_mentions=NO_PINGS)
+        answer = self.service.answer(question.text, question.language)
+        if answer.answered and any(found.fact.id == fact_id for found in answer.facts):
+            outcome = "The bot now answers this question with that fact."
+        else:
+            outcome = (
+                "Note: the bot still does not pick that fact for this wording (score below its threshold). "
+                "Consider more variants or tags with /facts variant or /facts edit."
+            )
+        await reply(interaction, f"{note}\n{outcome}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Import: preview, then Confirm / Cancel
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_embed(plan: ImportPlan, filename: str, *, heading: str = "Import preview") -> discord.Embed:
+    description = describe_plan(plan)
+    embed = discord.Embed(
+        title=clip(f"{heading}: {filename}", 256),
+        description=escape(description.summary),
+        colour=COLOUR_WARN if description.has_changes else COLOUR_INFO,
+    )
+    for section_heading, body in description.sections:
+        embed.add_field(name=section_heading, value=escape(body), inline=False)
+    return fit_embed(embed)
+
+
+class ImportConfirmView(ModeratorView):
+    """Nothing changes until Confirm; Cancel and the 5-minute timeout change nothing."""
+
+    def __init__(
+        self,
+        service: KnowledgeService,
+        settings: Settings,
+        owner_id: int,
+        fact_base: FactBase,
+        plan: ImportPlan,
+        filename: str,
+    ) -> None:
+        super().__init__(settings, owner_id, timeout=IMPORT_TIMEOUT)
+        self.service = service
+        self.fact_base = fact_base
+        self.plan = plan
+        self.filename = filename
+        self.finished = False
+
+    def _close(self) -> None:
+        self.finished = True
+        self.clear_items()
+        self.stop()
+
+    @discord.ui.button(label="Confirm import", style=discord.ButtonStyle.danger, custom_id=IMPORT_CONFIRM_ID)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        if self.finished:
+            await reply(interaction, "This import was already confirmed or cancelled.")
+            return
+        self.finished = True  # a double click must not apply twice
+        await interaction.response.defer()
+        try:
+            fresh = await self.service.store.plan_import(self.fact_base)
+            if fresh != self.plan:
+                # Someone curated in between: show what would really happen and ask again.
+                self.plan, self.finished = fresh, False
+                embed = plan_embed(fresh, self.filename)
+                await interaction.edit_original_response(
+                    content="The fact base changed since this preview. Here is the updated preview; "
+                    "confirm again to apply it.",
+                    embed=embed,
+                    view=self,
+                    allowed_mentions=NO_PINGS,
+                )
+                return
+            who = actor(interaction.user)
+            applied = await self.service.apply_import(
+                self.fact_base, who, reason=clip(f"import of {self.filename}", 200)
+            )
+        except BaseException:
+            self.finished = False
+            raise
+        log.info("Import of %s applied by %s: %s", self.filename, who.id, applied.counts())
+        self._close()
+        embed = plan_embed(applied, self.filename, heading="Imported")
+        await interaction.edit_original_response(
+            content="Import applied. Every change is a revision: /facts history and /facts revert can undo any of them.",
+            embed=embed,
+            view=None,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id=IMPORT_CANCEL_ID)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        if self.finished:
+            await reply(interaction, "This import was already confirmed or cancelled.")
+            return
+        self._close()
+        await interaction.response.edit_message(
+            content="Import cancelled: nothing was changed.", embed=None, view=None, allowed_mentions=NO_PINGS
+        )
+
+    async def on_timeout(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        if self.origin is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await self.origin.edit_original_response(
+                    content="The import preview expired after 5 minutes: nothing was changed.",
+                    view=None,
+                    allowed_mentions=NO_PINGS,
+                )
