@@ -65,6 +65,7 @@ class _IndexedFact:
     fact: Fact
     stems: dict[str, float]
     names: frozenset[str]
+    subject: frozenset[str]
     variants: list[tuple[frozenset[str], Language, str]]
     variant_texts: list[str]
 
@@ -116,6 +117,7 @@ class FactIndex:
             fact=fact,
             stems=self._fact_terms(fact),
             names=self._name_terms(fact),
+            subject=self._subject_terms(fact),
             variant_texts=[normalize(text) for _, text in fact.questions.all()],
             variants=[
                 (frozenset(self.vocabulary.terms(text)), language, text)
@@ -190,6 +192,38 @@ class FactIndex:
             for t in tokens(word)
         }
         return frozenset(n for n in names if n not in ALL_STOPWORDS)
+
+    def _subject_terms(self, fact: Fact) -> frozenset[str]:
+        """The first run of capitalised words of the English statement: usually who acts.
+
+        "Donald Trump Jr. suggested that WikiLeaks…" acts as Trump Jr., not WikiLeaks; this
+        is how "what did WikiLeaks propose?" tells WikiLeaks' offers from his suggestion.
+        """
+        words = _QUOTED.sub(" ", fact.statement.en).split()
+        run: list[str] = []
+        for word in words:
+            if word[:1].isupper() and word.strip(".,;:") not in ("In", "On", "The", "A", "An", "At"):
+                run.append(word)
+            elif run:
+                break
+        return frozenset(
+            self.vocabulary.term(t) for word in run for t in tokens(word) if t not in ALL_STOPWORDS
+        )
+
+    def subject_of(self, fact_id: str) -> frozenset[str]:
+        entry = self._facts.get(fact_id)
+        return entry.subject if entry else frozenset()
+
+    def question_subject(self, question: str) -> frozenset[str]:
+        """The first run of name words in a question ("what did *WikiLeaks* propose?")."""
+        run: list[str] = []
+        for token in content_tokens(question):
+            term = self.vocabulary.term(token)
+            if self.is_name(term):
+                run.append(term)
+            elif run:
+                break
+        return frozenset(run)
 
     def is_name(self, term: str) -> bool:
         return self._name_counts.get(term, 0) > 0

@@ -70,17 +70,24 @@ class Answerer:
         matches = self.index.search(
             cleaned, limit=max(self.policy.max_facts, self.policy.max_suggestions) + 2
         )
-        chosen = [] if asks_about_aftermath(cleaned) else self._chosen(matches)
+        chosen = [] if asks_about_aftermath(cleaned) else self._chosen(cleaned, matches)
         if not chosen:
             return compose_abstention(cleaned, language, self._suggestions(matches, language))
         found = [FactMatch(self._facts[m.fact_id], m.score) for m in chosen]
         return compose_answer(cleaned, language, found, self._sources)
 
-    def _chosen(self, matches: list[Match]) -> list[Match]:
+    def _chosen(self, question: str, matches: list[Match]) -> list[Match]:
+        """The best fact, and the others nearly as good whose actor is the one asked about."""
         if not matches or matches[0].score < self.policy.threshold:
             return []
         floor = max(self.policy.threshold, matches[0].score - self.policy.companion_margin)
-        return [m for m in matches if m.score >= floor][: self.policy.max_facts]
+        asked_about = self.index.question_subject(question)
+        companions = [
+            m
+            for m in matches[1:]
+            if m.score >= floor and (not asked_about or self.index.subject_of(m.fact_id) & asked_about)
+        ]
+        return [matches[0], *companions][: self.policy.max_facts]
 
     def _suggestions(self, matches: list[Match], language: Language) -> list[str]:
         suggestions: list[str] = []

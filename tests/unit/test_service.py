@@ -25,8 +25,15 @@ async def test_a_question_with_several_answers_gets_them(service: KnowledgeServi
     answer = await service.ask("what did WikiLeaks propose?")
     ids = [m.fact.id for m in answer.facts]
     assert answer.answered and len(ids) >= 2
-    assert "tax-returns-leak-offer" in ids
+    assert {"tax-returns-leak-offer", "contest-result-advice"} <= set(ids)
     assert answer.question_id is not None
+
+
+async def test_companion_facts_must_be_about_whoever_the_question_names(service: KnowledgeService) -> None:
+    """Trump Jr.'s suggestion to WikiLeaks is not something WikiLeaks proposed."""
+    for question in ("what did WikiLeaks propose?", "qu'a proposé WikiLeaks ?"):
+        ids = [m.fact.id for m in (await service.ask(question)).facts]
+        assert "website-publishers-suggestion" not in ids, question
 
 
 async def test_off_topic_questions_get_a_plain_i_dont_know(service: KnowledgeService) -> None:
