@@ -260,7 +260,7 @@ def measure(size: int, questions: int, profile: bool) -> SizeResult:
         requested=size,
         facts=len(answerer.facts()),
         origin=work.origin,
-        known_words=len(getattr(answerer.index, "_token_counts", ())) or None,
+        known_words=len(getattr(answerer.index, "_words", ())) or None,
         build_s=build_ns / 1e9,
         facts_rss_mb=with_facts - before,
         index_rss_mb=with_index - with_facts,

@@ -626,11 +626,15 @@ class Curation(commands.Cog, name="Curation"):
         except FactBaseError as error:
             await finish(interaction, _document_problems(error, filename))
             return
+        # Read before planning: a change landing in between is then seen as a change at Confirm.
+        seen = await self.service.store.export()
         plan = await self.service.store.plan_import(fact_base)
         if not plan.has_changes:
             await finish(interaction, f"{code(filename)} matches the fact base exactly: nothing to import.")
             return
-        view = ImportConfirmView(self.service, self.settings, interaction.user.id, fact_base, plan, filename)
+        view = ImportConfirmView(
+            self.service, self.settings, interaction.user.id, fact_base, plan, filename, seen=seen
+        )
         await finish(
             interaction,
             "Nothing has changed yet. Confirm to apply this import, or cancel (the preview expires in 5 minutes).",

@@ -669,12 +669,17 @@ class ImportConfirmView(ModeratorView):
         fact_base: FactBase,
         plan: ImportPlan,
         filename: str,
+        *,
+        seen: FactBase | None = None,
     ) -> None:
         super().__init__(settings, owner_id, timeout=IMPORT_TIMEOUT)
         self.service = service
         self.fact_base = fact_base
         self.plan = plan
         self.filename = filename
+        # The fact base as it was when the preview was made: the plan only lists ids, so a newer
+        # edit of a fact the import already changes would not show in it.
+        self.seen = seen
         self.finished = False
 
     def _close(self) -> None:
@@ -690,10 +695,11 @@ class ImportConfirmView(ModeratorView):
         self.finished = True  # a double click must not apply twice
         await interaction.response.defer()
         try:
+            current = await self.service.store.export() if self.seen is not None else None
             fresh = await self.service.store.plan_import(self.fact_base)
-            if fresh != self.plan:
+            if fresh != self.plan or current != self.seen:
                 # Someone curated in between: show what would really happen and ask again.
-                self.plan, self.finished = fresh, False
+                self.plan, self.seen, self.finished = fresh, current, False
                 embed = plan_embed(fresh, self.filename)
                 await interaction.edit_original_response(
                     content="The fact base changed since this preview. Here is the updated preview; "

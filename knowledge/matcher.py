@@ -28,14 +28,14 @@ from rapidfuzz.distance import OSA, Indel
 
 from .models import Fact, Language
 from .text import ALL_STOPWORDS, content_tokens, normalize, stem, tokens
+from .typos import TypoIndex
 
 COVERAGE_WEIGHT = 0.55
 VARIANT_WEIGHT = 0.2
 WORDING_WEIGHT = 0.25
 RESEMBLANCE_FLOOR = 0.3
-TYPO_MIN_SIMILARITY = 0.8
-MAX_CANDIDATES = 4000
-RESCORED = 40
+MAX_CANDIDATES = 1500
+RESCORED = 25
 UNKNOWN_WEIGHT = 0.8
 STOPWORD_SUBSTITUTION_MIN_LENGTH = 7
 TAG_MATCH = 0.8
@@ -68,6 +68,8 @@ class _IndexedFact:
     subject: frozenset[str]
     variants: list[tuple[frozenset[str], Language, str]]
     variant_texts: list[str]
+    variant_weights: list[float] | None = None
+    weights_generation: int = -1
 
 
 class Vocabulary:
@@ -95,10 +97,10 @@ class FactIndex:
         self.vocabulary = Vocabulary(synonyms)
         self._facts: dict[str, _IndexedFact] = {}
         self._postings: dict[str, set[str]] = {}
-        self._token_counts: Counter[str] = Counter()
+        self._words = TypoIndex()
         self._name_counts: Counter[str] = Counter()
-        self._token_to_term: dict[str, str] = {}
-        self._known_tokens: list[str] | None = None
+        self._resolved: dict[str, str | None] = {}
+        self._generation = 0
         for fact in facts:
             self.upsert(fact)
 
@@ -113,27 +115,13 @@ class FactIndex:
         self.remove(fact.id)
         if not fact.active:
             return
-        entry = _IndexedFact(
-            fact=fact,
-            stems=self._fact_terms(fact),
-            names=self._name_terms(fact),
-            subject=self._subject_terms(fact),
-            variant_texts=[normalize(text) for _, text in fact.questions.all()],
-            variants=[
-                (frozenset(self.vocabulary.terms(text)), language, text)
-                for language, text in fact.questions.all()
-            ],
-        )
+        entry, words = self._analyse(fact)
         self._facts[fact.id] = entry
         self._name_counts.update(entry.names)
         for term in entry.stems:
             self._postings.setdefault(term, set()).add(fact.id)
-        for token in _fact_tokens(fact):
-            if self._token_counts[token] == 0:
-                self._known_tokens = None
-            self._token_counts[token] += 1
-            self._token_to_term[token] = self.vocabulary.term(token)
-        self._resolve.cache_clear()
+        self._words.add(words)
+        self._changed()
 
     def remove(self, fact_id: str) -> None:
         entry = self._facts.pop(fact_id, None)
@@ -146,35 +134,54 @@ class FactIndex:
                 holders.discard(fact_id)
                 if not holders:
                     del self._postings[term]
-        for token in _fact_tokens(entry.fact):
-            self._token_counts[token] -= 1
-            if self._token_counts[token] <= 0:
-                del self._token_counts[token]
-                self._token_to_term.pop(token, None)
-                self._known_tokens = None
-        self._resolve.cache_clear()
+        self._words.discard(self._analyse(entry.fact)[1])  # re-derived: cheaper than keeping it
+        self._changed()
 
-    def _fact_terms(self, fact: Fact) -> dict[str, float]:
-        """Every term a fact can be found by, with how strongly it counts as a match.
+    def _changed(self) -> None:
+        """Word frequencies moved: typo repairs and cached variant weights may be stale."""
+        self._generation += 1
+        self._resolved.clear()
 
-        Question variants are what people ask, so they count fully; tags a little less;
-        words that only occur in the statement less still, so a passing word of the
-        statement ("at a *time* when") cannot answer a question on its own.
+    def _analyse(self, fact: Fact) -> tuple[_IndexedFact, set[str]]:
+        """Tokenise every text of a fact once, and derive all the index needs from it.
+
+        Every term a fact can be found by gets a weight: question variants are what people
+        ask, so they count fully; tags a little less; words that only occur in the statement
+        less still, so a passing word of the statement ("at a *time* when") cannot answer a
+        question on its own.
         """
+        term = self.vocabulary.term
         weights: dict[str, float] = {}
+        words: set[str] = set()
         statement_texts = [fact.statement.en, fact.statement.fr]
         if fact.quote:
             statement_texts += [fact.quote.original, fact.quote.translation or ""]
         for text in statement_texts:
-            for term in self.vocabulary.terms(text):
-                weights[term] = STATEMENT_MATCH
+            content = _content(tokens(text))
+            words.update(content)
+            weights.update(dict.fromkeys(map(term, content), STATEMENT_MATCH))
         for tag in fact.tags:
-            for term in self.vocabulary.terms(tag.replace("-", " ")):
-                weights[term] = TAG_MATCH
-        for text in (*fact.questions.en, *fact.questions.fr):
-            for term in self.vocabulary.terms(text):
-                weights[term] = 1.0
-        return weights
+            content = _content(tokens(tag.replace("-", " ")))
+            words.update(content)
+            weights.update(dict.fromkeys(map(term, content), TAG_MATCH))
+        variants: list[tuple[frozenset[str], Language, str]] = []
+        variant_texts: list[str] = []
+        for language, text in fact.questions.all():
+            words_of_text = tokens(text)
+            content = _content(words_of_text)
+            words.update(content)
+            terms = frozenset(map(term, content))
+            weights.update(dict.fromkeys(terms, 1.0))
+            variants.append((terms, language, text))
+            variant_texts.append(" ".join(words_of_text))
+        return _IndexedFact(
+            fact=fact,
+            stems=weights,
+            names=self._name_terms(fact),
+            subject=self._subject_terms(fact),
+            variants=variants,
+            variant_texts=variant_texts,
+        ), words
 
     def _name_terms(self, fact: Fact) -> frozenset[str]:
         """Terms written with a capital inside a sentence: people, places, organisations, months.
@@ -233,20 +240,18 @@ class FactIndex:
         frequency = len(self._postings.get(term, ()))
         return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - cleared on every index change
     def _resolve(self, token: str) -> str | None:
         """The term a question word stands for, mending a typo against the known words."""
-        direct = self.vocabulary.term(token)
-        if direct in self._postings:
-            return direct
-        if len(token) < 5:
-            return None
-        if self._known_tokens is None:
-            self._known_tokens = list(self._token_counts)
-        found = process.extractOne(
-            token, self._known_tokens, scorer=OSA.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY
-        )
-        return self._token_to_term[found[0]] if found else None
+        if token in self._resolved:
+            return self._resolved[token]
+        term: str | None = self.vocabulary.term(token)
+        if term not in self._postings:
+            closest = self._words.closest(token)
+            term = self.vocabulary.term(closest) if closest else None
+        if len(self._resolved) > 8192:
+            self._resolved.clear()
+        self._resolved[token] = term
+        return term
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """The question's content words as weighted terms; unknown words weigh like rare ones."""
@@ -309,12 +314,17 @@ class FactIndex:
         wording: str,
     ) -> Match:
         entry = self._facts[fact_id]
+        if entry.weights_generation != self._generation or entry.variant_weights is None:
+            entry.variant_weights = [sum(map(self._idf, stems)) for stems, _, _ in entry.variants]
+            entry.weights_generation = self._generation
         best, best_variant, best_language = 0.0, None, None
-        for variant_stems, language, text in entry.variants:
+        for (variant_stems, language, text), variant_weight in zip(
+            entry.variants, entry.variant_weights, strict=True
+        ):
             shared = sum(weight for s, weight in query.items() if s in variant_stems)
             if shared == 0:
                 continue
-            dice = 2 * shared / (total + sum(self._idf(s) for s in variant_stems))
+            dice = 2 * shared / (total + variant_weight)
             if dice > best:
                 best, best_variant, best_language = dice, text, language
         closest = process.extractOne(wording, entry.variant_texts, scorer=fuzz.token_sort_ratio)
@@ -327,9 +337,8 @@ class FactIndex:
         return Match(fact_id, round(min(score, 1.0), 4), best_variant, best_language)
 
 
-def _fact_tokens(fact: Fact) -> set[str]:
-    texts = [fact.statement.en, fact.statement.fr, *fact.questions.en, *fact.questions.fr, *fact.tags]
-    return {t for text in texts for t in content_tokens(text.replace("-", " "))}
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w not in ALL_STOPWORDS and len(w) > 1]
 
 
 @lru_cache(maxsize=65536)

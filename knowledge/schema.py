@@ -8,6 +8,7 @@ Validation collects all problems before failing, so one round trip fixes a file.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -117,6 +118,9 @@ class _Checker:
         if not isinstance(value, str) or not DATE.match(value):
             self.fail(location, "date", "must be YYYY, YYYY-MM or YYYY-MM-DD, or null")
             return None
+        if len(value) == 10 and not _is_calendar_date(value):
+            self.fail(location, "date", f"must be a real day of the calendar ({value} is not)")
+            return None
         return value
 
     def slug(self, value: Any, location: str, field: str) -> str | None:
@@ -126,6 +130,14 @@ class _Checker:
             )
             return None
         return value
+
+
+def _is_calendar_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_source(raw: Any, check: _Checker, index: int) -> Source | None:

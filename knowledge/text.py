@@ -14,7 +14,8 @@ from functools import lru_cache
 
 from .models import Language
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_APOSTROPHE_MAP = {"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"}
+_APOSTROPHES = str.maketrans(_APOSTROPHE_MAP)
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _FRENCH_ELISION = re.compile(r"\b(?:qu|jusqu|lorsqu|puisqu|quoiqu|[ldjmntsc])'(?=\w)")
@@ -84,15 +85,36 @@ def asks_about_aftermath(text: str) -> bool:
 
 def clean(text: str) -> str:
     """Remove invisible and control characters and collapse whitespace; keeps the text readable."""
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    text = "".join(c if (c.isprintable() or c in " \t\n") else " " for c in text)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    if not text.isprintable():  # a C-speed check; the per-character pass is for the rare rest
+        text = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(text.split())
+
+
+def _latin_folding_table() -> dict[int, str]:
+    """Accented Latin letters to plain ones, precomputed: str.translate runs at C speed."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        letter = chr(code)
+        plain = "".join(c for c in unicodedata.normalize("NFKD", letter.casefold()) if not unicodedata.combining(c))
+        if plain != letter:
+            table[code] = plain
+    table.update({ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae"})
+    return table | {ord(k): v for k, v in _APOSTROPHE_MAP.items()}
+
+
+_LATIN_FOLDING = _latin_folding_table()
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold and strip accents: 'Qu'a proposé l'ONG ?' -> "qu'a propose l'ong ?"."""
+    if text.isascii():
+        return text.lower().replace("`", "'")
+    quick = text.translate(_LATIN_FOLDING).lower()
+    if quick.isascii():
+        return quick
     decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
     return (
         "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe").replace("æ", "ae")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -26,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import REPO_ROOT
-from tests.e2e.twin import BotProcess, Twin, TwinConfig
+from tests.e2e.twin import BotProcess, Channel, Twin, TwinConfig, TwinInteraction, User
+from tests.e2e.twin.interactions import APPLICATION_COMMAND, command_data, envelope, split_command_path
 
 REAL_BOT = [sys.executable, str(REPO_ROOT / "bot.py"), "run"]
 
@@ -245,3 +247,99 @@ def footer_fact_ids(message: Mapping[str, Any]) -> list[str]:
     tail = footer.rsplit(" · ", 1)[-1]
     _, _, ids = tail.partition(":")
     return [i.strip() for i in ids.split(",") if i.strip()]
+
+
+# ----------------------------------------------------------------------- curation helpers
+# The tables that hold the fact base and its history (not the usage data: questions, votes).
+FACT_BASE_TABLES = (
+    "meta",
+    "sources",
+    "facts",
+    "question_variants",
+    "fact_sources",
+    "fact_revisions",
+    "audit_log",
+)
+
+
+def db_snapshot(bot: RealBot, tables: tuple[str, ...] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tables`` (default: every table of the bot's database), to compare a
+    before with an after: equal snapshots mean nothing was written."""
+    with bot.db() as conn:
+        if tables is None:
+            tables = tuple(
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            )
+        return {
+            table: sorted(tuple(row) for row in conn.execute(f"SELECT * FROM {table}")) for table in tables
+        }
+
+
+def plain(text: str) -> str:
+    """Bot text with Discord markdown escapes and the zero-width link breakers removed."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")
+
+
+def modal_inputs(modal: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The text inputs of a modal the bot sent, by custom_id (inside labels or action rows)."""
+    out: dict[str, dict[str, Any]] = {}
+    stack = list(modal.get("components") or [])
+    while stack:
+        comp = stack.pop(0)
+        if comp.get("type") == 4:
+            out[str(comp["custom_id"])] = dict(comp)
+        if comp.get("component"):
+            stack.append(comp["component"])
+        stack.extend(comp.get("components") or [])
+    return out
+
+
+def modal_values(modal: Mapping[str, Any]) -> dict[str, str]:
+    """What a user who changes nothing would submit: each input's pre-filled value."""
+    return {cid: str(comp.get("value") or "") for cid, comp in modal_inputs(modal).items()}
+
+
+def attachment_bytes(twin: Twin, message: Mapping[str, Any]) -> list[tuple[str, bytes]]:
+    """(filename, bytes) of every attachment of a message, as the twin serves them."""
+    out = []
+    for attachment in message.get("attachments") or []:
+        stored = twin.state.attachments[int(attachment["id"])]
+        out.append((str(attachment["filename"]), stored.data))
+    return out
+
+
+async def forge_slash(
+    twin: Twin,
+    command: str,
+    *,
+    user: User,
+    channel: Channel | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> TwinInteraction:
+    """An APPLICATION_COMMAND interaction a Discord client would never offer (e.g. a guild-only
+    command in a DM), as a replayed or crafted request would carry it: the bot's own checks are
+    all that stands in its way. ``channel=None`` is the user's DM with the bot."""
+    path = split_command_path(command)
+    cmd = next((c for cmds in twin.state.commands.values() for c in cmds if c["name"] == path[0]), None)
+    assert cmd is not None, f"the bot registered no /{path[0]}"
+    channel = channel or twin.dm_channel(user)
+    data = command_data(twin.state, cmd=cmd, path=path[1:], options=dict(options or {}), channel=channel)
+    payload, token = envelope(
+        twin.state, interaction_type=APPLICATION_COMMAND, data=data, channel=channel, user=user
+    )
+    interaction = TwinInteraction(
+        id=int(payload["id"]),
+        token=token,
+        type=APPLICATION_COMMAND,
+        payload=payload,
+        channel_id=channel.id,
+        guild_id=channel.guild_id,
+        user_id=user.id,
+        command=cmd,
+    )
+    twin.ctx.register_interaction(interaction)
+    await twin.hub.dispatch("INTERACTION_CREATE", payload)
+    return interaction
