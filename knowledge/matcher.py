@@ -36,6 +36,7 @@ WORDING_WEIGHT = 0.25
 RESEMBLANCE_FLOOR = 0.3
 MAX_CANDIDATES = 1500
 RESCORED = 25
+MEMO_LIMIT = 1_000_000
 UNKNOWN_WEIGHT = 0.8
 STOPWORD_SUBSTITUTION_MIN_LENGTH = 7
 TAG_MATCH = 0.8
@@ -77,14 +78,20 @@ class Vocabulary:
 
     def __init__(self, synonyms: Iterable[Iterable[str]] = ()) -> None:
         self._canonical: dict[str, str] = {}
+        self._memo: dict[str, str] = {}  # words repeat across facts; stemming each once is enough
         for group in synonyms:
             words = [stem(t) for word in group for t in tokens(word)[:1]]
             for word in words:
                 self._canonical.setdefault(word, words[0])
 
     def term(self, token: str) -> str:
-        stemmed = stem(token)
-        return self._canonical.get(stemmed, stemmed)
+        found = self._memo.get(token)
+        if found is None:
+            if len(self._memo) > MEMO_LIMIT:  # questions bring endless new words; stay bounded
+                self._memo.clear()
+            stemmed = stem(token)
+            found = self._memo[token] = self._canonical.get(stemmed, stemmed)
+        return found
 
     def terms(self, text: str) -> list[str]:
         return [self.term(t) for t in content_tokens(text)]

@@ -124,9 +124,10 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Folded word tokens with elisions, contractions and possessives removed."""
     folded = fold(clean(text))
-    folded = _NEGATION.sub(" not", folded)
-    folded = _FRENCH_ELISION.sub("", folded)
-    folded = _ENGLISH_CONTRACTION.sub("", folded)
+    if "'" in folded:
+        folded = _NEGATION.sub(" not", folded)
+        folded = _FRENCH_ELISION.sub("", folded)
+        folded = _ENGLISH_CONTRACTION.sub("", folded)
     return _TOKEN.findall(folded)
 
 
