@@ -22,6 +22,7 @@ has to be re-registered per message). The formats are a contract with the e2e te
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COG_NAME = "Community"
+# Discord drops an interaction not answered within 3 s; past this, defer and follow up.
+DIRECT_REPLY_WITHIN = 1.5
 ANSWER_CACHE_SIZE = 2048
 
 TEXTS: dict[str, dict[Language, str]] = {
@@ -357,9 +360,15 @@ class Community(commands.Cog, name=COG_NAME):
         if wait > 0:
             await send(interaction, content=cooldown_message(wait, language), ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)  # the store write may wait on its lock
-        answer = await self.ask_service(question, language, interaction.guild_id, interaction.channel_id)
-        await interaction.followup.send(**self.reply_kwargs(answer))
+        asking = asyncio.ensure_future(
+            self.ask_service(question, language, interaction.guild_id, interaction.channel_id)
+        )
+        done, _ = await asyncio.wait({asking}, timeout=DIRECT_REPLY_WITHIN)
+        if done:  # the usual case: one request, the answer itself
+            await interaction.response.send_message(**self.reply_kwargs(asking.result()))
+            return
+        await interaction.response.defer(thinking=True)  # a slow disk: keep the interaction alive
+        await interaction.followup.send(**self.reply_kwargs(await asking))
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

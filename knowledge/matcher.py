@@ -20,7 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -36,6 +36,7 @@ WORDING_WEIGHT = 0.25
 RESEMBLANCE_FLOOR = 0.3
 MAX_CANDIDATES = 1500
 RESCORED = 25
+RESEMBLED = 8
 MEMO_LIMIT = 1_000_000
 UNKNOWN_WEIGHT = 0.8
 STOPWORD_SUBSTITUTION_MIN_LENGTH = 7
@@ -52,6 +53,7 @@ class Match:
     score: float
     best_variant: str | None
     best_variant_language: Language | None
+    factor: float = field(default=1.0, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class _IndexedFact:
     subject: frozenset[str]
     variants: list[tuple[frozenset[str], Language, str]]
     variant_texts: list[str]
+    term_variants: dict[str, tuple[int, ...]]
     variant_weights: list[float] | None = None
     weights_generation: int = -1
 
@@ -188,6 +191,7 @@ class FactIndex:
             subject=self._subject_terms(fact),
             variants=variants,
             variant_texts=variant_texts,
+            term_variants=_positions(variants),
         ), words
 
     def _name_terms(self, fact: Fact) -> frozenset[str]:
@@ -304,44 +308,58 @@ class FactIndex:
         }
         shortlist = sorted(coverage, key=lambda fact_id: (-coverage[fact_id], fact_id))[:RESCORED]
         intent = {s for s in query if not self.is_name(s)}
+        scored = sorted(
+            (self._score(fact_id, coverage[fact_id], query, total, intent) for fact_id in shortlist),
+            key=lambda m: (-m.score, m.fact_id),
+        )
+        # Wording resemblance (a rapidfuzz pass over every variant) is the costliest signal and
+        # can add at most WORDING_WEIGHT: it is only worth computing for the leading few.
         wording = normalize(question)
-        matches = [
-            self._score(fact_id, coverage[fact_id], query, total, intent, wording) for fact_id in shortlist
-        ]
+        contenders = [m for m in scored[:RESEMBLED] if m.score + WORDING_WEIGHT >= scored[0].score]
+        matches = [self._with_resemblance(m, wording) for m in contenders] + scored[len(contenders) :]
         matches.sort(key=lambda m: (-m.score, m.fact_id))
         return matches[:limit]
 
     def _score(
-        self,
-        fact_id: str,
-        coverage: float,
-        query: dict[str, float],
-        total: float,
-        intent: set[str],
-        wording: str,
+        self, fact_id: str, coverage: float, query: dict[str, float], total: float, intent: set[str]
     ) -> Match:
+        """Coverage and the best variant's overlap; a fact sharing only names is halved."""
         entry = self._facts[fact_id]
         if entry.weights_generation != self._generation or entry.variant_weights is None:
             entry.variant_weights = [sum(map(self._idf, stems)) for stems, _, _ in entry.variants]
             entry.weights_generation = self._generation
+        shared: dict[int, float] = {}
+        for term, weight in query.items():
+            for position in entry.term_variants.get(term, ()):
+                shared[position] = shared.get(position, 0.0) + weight
         best, best_variant, best_language = 0.0, None, None
-        for (variant_stems, language, text), variant_weight in zip(
-            entry.variants, entry.variant_weights, strict=True
-        ):
-            shared = sum(weight for s, weight in query.items() if s in variant_stems)
-            if shared == 0:
-                continue
-            dice = 2 * shared / (total + variant_weight)
+        for position in sorted(shared):  # the first of equally good variants wins, as listed
+            dice = 2 * shared[position] / (total + entry.variant_weights[position])
             if dice > best:
-                best, best_variant, best_language = dice, text, language
-        closest = process.extractOne(wording, entry.variant_texts, scorer=fuzz.token_sort_ratio)
+                best = dice
+                _, best_language, best_variant = entry.variants[position]
+        factor = 1.0 if not intent or any(term in entry.stems for term in intent) else NAMES_ONLY_FACTOR
+        score = factor * (COVERAGE_WEIGHT * coverage + VARIANT_WEIGHT * best)
+        return Match(fact_id, round(score, 4), best_variant, best_language, factor)
+
+    def _with_resemblance(self, match: Match, wording: str) -> Match:
+        closest = process.extractOne(
+            wording, self._facts[match.fact_id].variant_texts, scorer=fuzz.token_sort_ratio
+        )
         resemblance = (
             max(0.0, (closest[1] / 100 - RESEMBLANCE_FLOOR) / (1 - RESEMBLANCE_FLOOR)) if closest else 0.0
         )
-        score = COVERAGE_WEIGHT * coverage + VARIANT_WEIGHT * best + WORDING_WEIGHT * resemblance
-        if intent and not any(term in entry.stems for term in intent):
-            score *= NAMES_ONLY_FACTOR
-        return Match(fact_id, round(min(score, 1.0), 4), best_variant, best_language)
+        score = match.score + match.factor * WORDING_WEIGHT * resemblance
+        return replace(match, score=round(min(score, 1.0), 4))
+
+
+def _positions(variants: list[tuple[frozenset[str], Language, str]]) -> dict[str, tuple[int, ...]]:
+    """For each term, which of a fact's variants contain it: scoring then touches only those."""
+    positions: dict[str, list[int]] = {}
+    for position, (terms, _, _) in enumerate(variants):
+        for term in terms:
+            positions.setdefault(term, []).append(position)
+    return {term: tuple(found) for term, found in positions.items()}
 
 
 def _content(words: list[str]) -> list[str]:

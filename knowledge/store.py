@@ -384,6 +384,15 @@ def _database_uri(path: Path) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+QUESTION_BATCH = 500  # 9 parameters a row, well under SQLite's 32,766 per statement
+
+
+@dataclass(slots=True)
+class _PendingQuestion:
+    row: tuple[object, ...]
+    done: asyncio.Future[int]
+
+
 class Store:
     """One open fact-base database. Create with `await Store.open(path)`; finish with `await close()`."""
 
@@ -392,6 +401,8 @@ class Store:
         self.path = path
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._question_queue: list[_PendingQuestion] = []
+        self._question_writer: asyncio.Task[None] | None = None
 
     # -- opening and closing -----------------------------------------------------------------
 
@@ -423,6 +434,8 @@ class Store:
         return store
 
     async def close(self) -> None:
+        if self._question_writer is not None:
+            await asyncio.shield(self._question_writer)  # questions already asked get their rows
         if self._db is not None:
             db, self._db = self._db, None
             async with self._lock:
@@ -1264,33 +1277,78 @@ class Store:
         guild_id: int | None = None,
         channel_id: int | None = None,
     ) -> int:
-        """Record a question as asked (not audit-logged: it is usage data, not a curated change)."""
+        """Record a question as asked and return its id (usage data: not audit-logged).
+
+        Questions arrive in bursts, and one transaction per question made every asker queue
+        for the write lock. Questions waiting at the same moment are written together, in
+        one transaction (group commit); each caller still gets its own row id back, and
+        returns only once its row is committed.
+        """
         _check_language(language)
-        async with self._transaction() as db:
-            if fact_id is not None and not await self._fact_exists(db, fact_id):
-                raise UnknownFact(fact_id)
-            return int(
-                await self._scalar(
-                    db,
-                    """
-                    INSERT INTO questions_asked
-                        (text, normalized, language, answered, fact_id, score, asked_at, guild_id, channel_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    RETURNING id
-                    """,
-                    (
-                        text,
-                        normalized,
-                        language,
-                        int(bool(answered)),
-                        fact_id,
-                        score,
-                        self._now(),
-                        guild_id,
-                        channel_id,
-                    ),
-                )
+        row = (
+            text,
+            normalized,
+            language,
+            int(bool(answered)),
+            fact_id,
+            score,
+            self._now(),
+            guild_id,
+            channel_id,
+        )
+        pending = _PendingQuestion(row, asyncio.get_running_loop().create_future())
+        self._question_queue.append(pending)
+        if self._question_writer is None or self._question_writer.done():
+            self._question_writer = asyncio.create_task(self._write_questions())
+        return await pending.done
+
+    async def _write_questions(self) -> None:
+        while self._question_queue:
+            batch, self._question_queue = (
+                self._question_queue[:QUESTION_BATCH],
+                self._question_queue[QUESTION_BATCH:],
             )
+            try:
+                ids = await self._insert_questions(batch)
+            except BaseException as error:  # every waiting caller hears of it; the writer moves on
+                for pending in batch:
+                    if not pending.done.done():
+                        pending.done.set_exception(
+                            error if isinstance(error, Exception) else StoreError(str(error))
+                        )
+                if not isinstance(error, Exception):
+                    raise
+                continue
+            for pending, question_id in zip(batch, ids, strict=True):
+                if not pending.done.done():
+                    if isinstance(question_id, StoreError):
+                        pending.done.set_exception(question_id)
+                    else:
+                        pending.done.set_result(question_id)
+
+    async def _insert_questions(self, batch: list[_PendingQuestion]) -> list[int | StoreError]:
+        """One transaction, one multi-row INSERT: rows get consecutive ids under the write lock."""
+        async with self._transaction() as db:
+            wanted = {p.row[4] for p in batch if p.row[4] is not None}
+            known: set[str] = set()
+            if wanted:
+                marks = ",".join("?" * len(wanted))
+                known = {
+                    r["id"]
+                    for r in await self._all(db, f"SELECT id FROM facts WHERE id IN ({marks})", tuple(wanted))
+                }
+            valid = [p for p in batch if p.row[4] is None or p.row[4] in known]
+            last = 0
+            if valid:
+                values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(valid))
+                await db.execute(
+                    "INSERT INTO questions_asked (text, normalized, language, answered, fact_id, score, asked_at,"
+                    f" guild_id, channel_id) VALUES {values}",
+                    tuple(value for p in valid for value in p.row),
+                )
+                last = int(await self._scalar(db, "SELECT last_insert_rowid()"))
+        ids = iter(range(last - len(valid) + 1, last + 1))
+        return [next(ids) if p.row[4] is None or p.row[4] in known else UnknownFact(p.row[4]) for p in batch]
 
     async def unanswered(self, since: datetime | None = None, limit: int = 10) -> list[UnansweredQuestion]:
         """Open unanswered questions grouped by normalized text, most frequent first."""

@@ -737,3 +737,20 @@ async def test_a_closed_store_says_so(tmp_path: Path) -> None:
     await store.close()  # closing twice is harmless
     with pytest.raises(StoreError, match="closed"):
         await store.fact_base()
+
+
+async def test_concurrent_questions_are_written_together_each_with_its_own_id(seeded: Store) -> None:
+    """Group commit: a burst of questions shares transactions, but every caller gets its row."""
+    fact_id = (await seeded.fact_base()).facts[0].id
+    calls = [
+        seeded.log_question(f"question {i}?", f"question {i}", "en", i % 2 == 0, fact_id if i % 2 == 0 else None, 0.5)
+        for i in range(200)
+    ]
+    calls.append(seeded.log_question("about nothing?", "about nothing", "en", True, "no-such-fact", 0.9))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    *ids, refused = results
+    assert isinstance(refused, UnknownFact)
+    assert len(set(ids)) == 200
+    async with seeded._reading() as db:
+        rows = {r["id"]: r["text"] for r in await seeded._all(db, "SELECT id, text FROM questions_asked")}
+    assert [rows[question_id] for question_id in ids] == [f"question {i}?" for i in range(200)]
