@@ -1,0 +1,40 @@
+"""How the bot process is put together: intents, sharding, the API base."""
+
+import discord
+
+from config import load_settings
+from handlers import api_base
+from handlers.runner import ShardedStoryBot, StoryBot, intents_for, make_bot
+
+
+def settings(**values: str):
+    return load_settings({"DISCORD_TOKEN": "x", **values}, env_file=None)
+
+
+def test_message_content_is_requested_only_for_qa_channels() -> None:
+    assert not intents_for(settings()).message_content
+    assert intents_for(settings(QA_CHANNEL_IDS="123")).message_content
+    minimal = intents_for(settings())
+    assert minimal.guilds and minimal.guild_messages and minimal.dm_messages
+    assert not minimal.members and not minimal.presences
+
+
+async def test_a_shard_count_makes_an_auto_sharded_bot() -> None:
+    plain = make_bot(settings())
+    sharded = make_bot(settings(SHARD_COUNT="2", SHARD_IDS="0,1"))
+    try:
+        assert type(plain) is StoryBot
+        assert isinstance(sharded, ShardedStoryBot) and isinstance(sharded, discord.AutoShardedClient)
+        assert sharded.shard_count == 2 and sharded.shard_ids == [0, 1]
+        assert sharded.settings.shard_ids == (0, 1)
+    finally:
+        await plain.close()  # the sharded one opened nothing yet (discord.py cannot close it unstarted)
+
+
+def test_the_api_base_redirects_every_rest_route() -> None:
+    before = discord.http.Route.BASE
+    try:
+        api_base.point_discord_at("http://127.0.0.1:9/api/v10/")
+        assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
+    finally:
+        discord.http.Route.BASE = before
