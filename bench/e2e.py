@@ -551,7 +551,7 @@ def section(
         ]
     parts.append(
         f"Reproduce: `{command}` (options: `--questions`, `--users`, `--rounds`, `--warmup`, `--attribute`, "
-        "`--profile`; see the docstring of `bench/e2e.py`). Needs `requirements-dev.txt`: the twin is test code."
+        "`--profile`; see the docstring of `bench/e2e.py`). Set-up: `bash scripts/bootstrap.sh requirements-bench.txt`, then `.venv/bin/python -m bench.e2e`."
     )
     return "\n\n".join(parts)
 
