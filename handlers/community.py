@@ -38,6 +38,7 @@ from discord.ext import commands
 
 from knowledge.answers import Answer
 from knowledge.models import Language
+from knowledge.phrases import Phrasebook
 from knowledge.questions import QuestionRejected, validate_question
 from knowledge.store import UnknownQuestion
 
@@ -92,9 +93,7 @@ TEXTS: dict[str, dict[Language, str]] = {
 }
 
 
-def text(key: str, language: Language, /, **values: object) -> str:
-    template = TEXTS[key][language]
-    return template.format(**values) if values else template
+text = Phrasebook(TEXTS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +154,9 @@ def _community(interaction: discord.Interaction) -> Community | None:
     return cog if isinstance(cog, Community) else None
 
 
-async def _dispatch(interaction: discord.Interaction, handler: Callable[[Community], Awaitable[None]]) -> None:
+async def _dispatch(
+    interaction: discord.Interaction, handler: Callable[[Community], Awaitable[None]]
+) -> None:
     cog = _community(interaction)
     language = language_of_locale(interaction.locale)
     if cog is None:
@@ -188,7 +189,9 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:s
         await _dispatch(interaction, lambda cog: cog.show_sources(interaction, self.question_id))
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:vote:(?P<direction>up|down):{_QID}"):
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:vote:(?P<direction>up|down):{_QID}"
+):
     """👍 / 👎 on an answer: one vote per user per answer, replaced when they vote again."""
 
     def __init__(self, question_id: int, direction: str) -> None:
@@ -238,7 +241,10 @@ class SuggestionButton(
         return cls(int(match["qid"]), int(match["index"]), shown)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _dispatch(interaction, lambda cog: cog.ask_suggestion(interaction, self.question_id, self.index, self.suggestion))
+        await _dispatch(
+            interaction,
+            lambda cog: cog.ask_suggestion(interaction, self.question_id, self.index, self.suggestion),
+        )
 
 
 DYNAMIC_ITEMS = (SourcesButton, VoteButton, SuggestionButton)
@@ -407,9 +413,13 @@ class Community(commands.Cog, name=COG_NAME):
         except UnknownQuestion:
             await send(interaction, content=text("vote_gone", language), ephemeral=True)
             return
-        await send(interaction, content=text("vote_up" if vote > 0 else "vote_down", language), ephemeral=True)
+        await send(
+            interaction, content=text("vote_up" if vote > 0 else "vote_down", language), ephemeral=True
+        )
 
-    async def ask_suggestion(self, interaction: discord.Interaction, question_id: int, index: int, shown: str) -> None:
+    async def ask_suggestion(
+        self, interaction: discord.Interaction, question_id: int, index: int, shown: str
+    ) -> None:
         answer = self._answers.get(question_id)
         if answer is not None and index < len(answer.suggestions):
             suggestion = answer.suggestions[index]
@@ -430,7 +440,9 @@ class Community(commands.Cog, name=COG_NAME):
         except Exception:
             log.exception("Answering message %s failed", message.id)
             try:
-                language = self.bot.service.language_of(message.content or "", self.message_language_hint(message))
+                language = self.bot.service.language_of(
+                    message.content or "", self.message_language_hint(message)
+                )
                 await self.reply(message, content=label("apology", language))
             except Exception:
                 log.exception("Could not even apologise for message %s", message.id)
@@ -453,7 +465,9 @@ class Community(commands.Cog, name=COG_NAME):
 
     def is_qa_channel(self, channel: object) -> bool:
         ids = set(self.bot.settings.qa_channel_ids)
-        return bool(ids) and (getattr(channel, "id", None) in ids or getattr(channel, "parent_id", None) in ids)
+        return bool(ids) and (
+            getattr(channel, "id", None) in ids or getattr(channel, "parent_id", None) in ids
+        )
 
     async def handle_message(self, message: discord.Message) -> None:
         question = self.addressed_question(message)
@@ -472,7 +486,9 @@ class Community(commands.Cog, name=COG_NAME):
             language = self.bot.service.language_of(question, hint)
             await self.reply(message, content=cooldown_message(wait, language))
             return
-        answer = await self.ask_service(question, hint, message.guild and message.guild.id, message.channel.id)
+        answer = await self.ask_service(
+            question, hint, message.guild and message.guild.id, message.channel.id
+        )
         await self.reply(message, **self.reply_kwargs(answer, embed=self.can_embed(message)))
 
     async def answer_passively(self, message: discord.Message) -> None:

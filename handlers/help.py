@@ -110,13 +110,19 @@ def help_embed(
     title: str, summary: str, language: Language, bot_name: str, *, moderator: bool
 ) -> discord.Embed:
     """The help card; `moderator` adds the curation section."""
-    embed = discord.Embed(title=curated(title), description=help_text("intro", language), colour=discord.Colour.blurple())
+    embed = discord.Embed(
+        title=curated(title), description=help_text("intro", language), colour=discord.Colour.blurple()
+    )
     embed.add_field(name=help_text("knows", language), value=curated(summary), inline=False)
     names = command_names(language)
     how = help_text("how_body", language, bot=bot_name.replace("`", "'"), **names)
     embed.add_field(name=help_text("how", language), value=how, inline=False)
-    embed.add_field(name=help_text("examples", language), value=help_text("examples_body", language), inline=False)
-    embed.add_field(name=help_text("more", language), value=help_text("more_body", language, **names), inline=False)
+    embed.add_field(
+        name=help_text("examples", language), value=help_text("examples_body", language), inline=False
+    )
+    embed.add_field(
+        name=help_text("more", language), value=help_text("more_body", language, **names), inline=False
+    )
     if moderator:
         teach = help_text("teach_body", language, **names)
         embed.add_field(name=help_text("teach", language), value=teach, inline=False)

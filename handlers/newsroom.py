@@ -36,6 +36,7 @@ from knowledge.newsroom import (
     parse_timezone,
     timezone_names,
 )
+from knowledge.phrases import Phrasebook
 from knowledge.store import DigestSubscription, StoreError
 
 from .permissions import actor_of, is_moderator
@@ -97,9 +98,7 @@ TEXTS: dict[str, dict[Language, str]] = {
 }
 
 
-def text(key: str, language: Language, /, **values: object) -> str:
-    template = TEXTS[key][language]
-    return template.format(**values) if values else template
+text = Phrasebook(TEXTS)
 
 
 class Newsroom(commands.Cog, name="Newsroom"):
@@ -138,14 +137,18 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     # -- /summary and /timeline ------------------------------------------------------------
 
-    @app_commands.command(name="summary", description="The story in brief: the key facts in order, with dates and sources")
+    @app_commands.command(
+        name="summary", description="The story in brief: the key facts in order, with dates and sources"
+    )
     async def summary(self, interaction: discord.Interaction) -> None:
         service = self.bot.service
         language = self.channel_language(interaction)
         brief = compose_summary(service.story, service.timeline(), service.sources_of, language)
         await self.send_pages(interaction, brief_embeds(brief))
 
-    @app_commands.command(name="timeline", description="The chronology of the story, each event with its source")
+    @app_commands.command(
+        name="timeline", description="The chronology of the story, each event with its source"
+    )
     async def timeline(self, interaction: discord.Interaction) -> None:
         service = self.bot.service
         language = self.channel_language(interaction)
@@ -201,7 +204,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
             return
         zone = parse_timezone(timezone)
         if zone is None:
-            await send(interaction, content=text("bad_timezone", shown_in, value=_inline(timezone)), ephemeral=True)
+            await send(
+                interaction, content=text("bad_timezone", shown_in, value=_inline(timezone)), ephemeral=True
+            )
             return
         permissions = interaction.app_permissions
         if not (permissions.send_messages and permissions.embed_links):
@@ -250,8 +255,14 @@ class Newsroom(commands.Cog, name="Newsroom"):
         language = self.channel_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
-        removed = await self.bot.service.store.unsubscribe(interaction.channel_id, Actor(*actor_of(interaction.user)))
-        await send(interaction, content=text("unsubscribed" if removed else "not_subscribed", language), ephemeral=True)
+        removed = await self.bot.service.store.unsubscribe(
+            interaction.channel_id, Actor(*actor_of(interaction.user))
+        )
+        await send(
+            interaction,
+            content=text("unsubscribed" if removed else "not_subscribed", language),
+            ephemeral=True,
+        )
 
     @digest.command(name="status", description="Show this channel's digest settings and what is waiting")
     async def status(self, interaction: discord.Interaction) -> None:
@@ -265,7 +276,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
         if subscription is None:
             await send(interaction, content=text("not_subscribed", language), ephemeral=True)
             return
-        pending = compose_digest(await store.changes_since(subscription.last_change_id), subscription.language)
+        pending = compose_digest(
+            await store.changes_since(subscription.last_change_id), subscription.language
+        )
         message = text(
             "status",
             language,
@@ -283,7 +296,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         log.error(
-            "/%s failed", getattr(interaction.command, "qualified_name", "?"), exc_info=getattr(error, "original", error)
+            "/%s failed",
+            getattr(interaction.command, "qualified_name", "?"),
+            exc_info=getattr(error, "original", error),
         )
         await apologise(interaction, self.channel_language(interaction))
 
@@ -326,7 +341,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
             log.info("Digest posted in channel %s (%d facts)", subscription.channel_id, len(digest.entries))
         return True
 
-    async def post(self, guild: discord.Guild, subscription: DigestSubscription, embeds: list[discord.Embed]) -> bool:
+    async def post(
+        self, guild: discord.Guild, subscription: DigestSubscription, embeds: list[discord.Embed]
+    ) -> bool:
         """Send the digest; False to retry on the next pass. A channel that is gone loses its subscription."""
         channel = guild.get_channel_or_thread(subscription.channel_id)
         try:
@@ -342,7 +359,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
             return False
         except discord.Forbidden:
             # Retrying every pass would not help; skip this slot and keep the changes for the next one.
-            log.warning("No permission to post the digest in channel %s; skipping today's", subscription.channel_id)
+            log.warning(
+                "No permission to post the digest in channel %s; skipping today's", subscription.channel_id
+            )
             await self.bot.service.store.mark_digest_posted(
                 subscription.channel_id, subscription.last_change_id, self.bot.clock()
             )

@@ -23,6 +23,7 @@ import discord
 from knowledge.answers import Answer, cite, format_date, phrase
 from knowledge.models import Language, Source
 from knowledge.newsroom import Brief, Digest, SourcesOf, digest_sections, newsroom_phrase, paginate
+from knowledge.phrases import Phrasebook
 
 from .safety import (
     CONTENT_LIMIT,
@@ -47,7 +48,10 @@ NEWS_COLOUR = discord.Colour.dark_teal()
 LABELS: dict[str, dict[Language, str]] = {
     "sources": {"en": "Sources", "fr": "Sources"},
     "related": {"en": "Related fact", "fr": "Fait lié"},
-    "more_sources": {"en": "… and {count} more (see the Sources button).", "fr": "… et {count} de plus (bouton Sources)."},
+    "more_sources": {
+        "en": "… and {count} more (see the Sources button).",
+        "fr": "… et {count} de plus (bouton Sources).",
+    },
     "answer": {"en": "Answer #{qid}", "fr": "Réponse n° {qid}"},
     "facts": {"en": "facts", "fr": "faits"},
     "curated": {"en": "From a curated fact base", "fr": "D'après une base de faits vérifiés"},
@@ -76,9 +80,7 @@ LABELS: dict[str, dict[Language, str]] = {
 }
 
 
-def label(key: str, language: Language, /, **values: object) -> str:
-    text = LABELS[key][language]
-    return text.format(**values) if values else text
+label = Phrasebook(LABELS)
 
 
 def locale_language(locale: discord.Locale | str | None) -> Language | None:
@@ -194,7 +196,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
         sources_name = label("sources", language)
         sources_value = ""
         if answer.sources:
-            more = LABELS["more_sources"][language]
+            more = label.entries["more_sources"][language]
             sources_value = _fill(citation_lines(answer.sources, language), EMBED_FIELD_VALUE_LIMIT, more)
         budget = EMBED_TOTAL_LIMIT - len(embed.title or "") - len(footer) - len(related_name) * len(related)
         budget -= len(sources_name) + len(sources_value) if sources_value else 0
@@ -259,7 +261,9 @@ def plain_text(answer: Answer) -> str:
 MAX_PAGES = 10  # ten messages at most for one command or one digest; the rest is counted
 
 
-def page_embeds(title: str, blocks: Sequence[str], language: Language, footer: str = "") -> list[discord.Embed]:
+def page_embeds(
+    title: str, blocks: Sequence[str], language: Language, footer: str = ""
+) -> list[discord.Embed]:
     """Blocks of text as one embed per page (one page per message: the 6,000 limit is per message)."""
     pages = paginate(blocks, EMBED_DESCRIPTION_LIMIT - 96, max_pages=MAX_PAGES, language=language) or ["—"]
     embeds = []

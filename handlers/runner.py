@@ -118,7 +118,12 @@ def setup_logging(settings: Settings) -> None:
     level = getattr(logging, settings.log_level)
     if settings.log_file:
         handler = logging.FileHandler(settings.log_file, encoding="utf-8")
-        discord.utils.setup_logging(handler=handler, formatter=logging.Formatter("{asctime} {levelname:<8} {name} {message}", style="{"), level=level, root=True)
+        discord.utils.setup_logging(
+            handler=handler,
+            formatter=logging.Formatter("{asctime} {levelname:<8} {name} {message}", style="{"),
+            level=level,
+            root=True,
+        )
     else:
         discord.utils.setup_logging(level=level, root=True)
 

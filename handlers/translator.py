@@ -215,7 +215,10 @@ class StoryTranslator(app_commands.Translator):
     """French for Discord's `fr` locale; every other locale keeps the English strings."""
 
     async def translate(
-        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContext,
     ) -> str | None:
         if locale is not discord.Locale.french:
             return None

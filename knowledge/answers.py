@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import Fact, Language, Quote, Source
+from .phrases import Phrasebook
 
 MONTHS: dict[Language, tuple[str, ...]] = {
     "en": (
@@ -46,8 +47,7 @@ PHRASES: dict[str, dict[Language, str]] = {
 _ABBREVIATION_END = re.compile(r"\b(?:[A-Z][a-z]?|etc)\.$")
 
 
-def phrase(key: str, language: Language) -> str:
-    return PHRASES[key][language]
+phrase = Phrasebook(PHRASES)
 
 
 def format_date(date: str | None, language: Language) -> str:

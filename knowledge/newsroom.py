@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .answers import citation_line, fact_sentence, format_date
 from .models import Fact, Language, Source, Story
+from .phrases import Phrasebook
 from .store import Change
 
 SourcesOf = Callable[[Fact], Sequence[Source]]
@@ -52,8 +53,7 @@ NEWSROOM_PHRASES: dict[str, dict[Language, str]] = {
 }
 
 
-def newsroom_phrase(key: str, language: Language) -> str:
-    return NEWSROOM_PHRASES[key][language]
+newsroom_phrase = Phrasebook(NEWSROOM_PHRASES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,7 +144,9 @@ def next_slot(time_of_day: str, timezone: str, now: datetime) -> datetime:
     raise AssertionError("unreachable: a slot happens every day")  # pragma: no cover
 
 
-def due_slot(time_of_day: str, timezone: str, last_posted_at: datetime | None, now: datetime) -> datetime | None:
+def due_slot(
+    time_of_day: str, timezone: str, last_posted_at: datetime | None, now: datetime
+) -> datetime | None:
     """The slot to post for now, or None when the latest slot has already been served.
 
     `last_posted_at` is when the channel last had its slot served (whether or not there was
@@ -308,11 +310,15 @@ class Brief:
         if self.heading:
             lines += ["", self.heading]
         for entry in self.entries:
-            lines.append(f"• {entry.when} — {entry.text}" + (f" ({entry.citation})" if entry.citation else ""))
+            lines.append(
+                f"• {entry.when} — {entry.text}" + (f" ({entry.citation})" if entry.citation else "")
+            )
         return "\n".join(lines)
 
 
-def _entries(facts: Iterable[Fact], sources_of: SourcesOf, language: Language, full: bool) -> tuple[BriefEntry, ...]:
+def _entries(
+    facts: Iterable[Fact], sources_of: SourcesOf, language: Language, full: bool
+) -> tuple[BriefEntry, ...]:
     ordered = sorted((f for f in facts if f.active and f.date), key=lambda f: (f.date or "", f.id))
     entries = []
     for fact in ordered:
@@ -328,7 +334,9 @@ def _entries(facts: Iterable[Fact], sources_of: SourcesOf, language: Language, f
     return tuple(entries)
 
 
-def compose_summary(story: Story, timeline: Iterable[Fact], sources_of: SourcesOf, language: Language) -> Brief:
+def compose_summary(
+    story: Story, timeline: Iterable[Fact], sources_of: SourcesOf, language: Language
+) -> Brief:
     """The story's summary, then its dated facts in order, one cited line each (no quotes)."""
     entries = _entries(timeline, sources_of, language, full=False)
     return Brief(
@@ -340,7 +348,9 @@ def compose_summary(story: Story, timeline: Iterable[Fact], sources_of: SourcesO
     )
 
 
-def compose_timeline(story: Story, timeline: Iterable[Fact], sources_of: SourcesOf, language: Language) -> Brief:
+def compose_timeline(
+    story: Story, timeline: Iterable[Fact], sources_of: SourcesOf, language: Language
+) -> Brief:
     """Every dated fact in order, in full (quotes included), each cited."""
     entries = _entries(timeline, sources_of, language, full=True)
     return Brief(
@@ -361,7 +371,9 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def paginate(blocks: Sequence[str], limit: int, max_pages: int | None = None, language: Language = "en") -> list[str]:
+def paginate(
+    blocks: Sequence[str], limit: int, max_pages: int | None = None, language: Language = "en"
+) -> list[str]:
     """Join blocks (paragraphs, list lines) with newlines into pages of at most `limit` characters.
 
     A block never straddles two pages; one longer than a page is clipped. With `max_pages`,

@@ -97,7 +97,9 @@ def _latin_folding_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code in range(0xC0, 0x250):
         letter = chr(code)
-        plain = "".join(c for c in unicodedata.normalize("NFKD", letter.casefold()) if not unicodedata.combining(c))
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", letter.casefold()) if not unicodedata.combining(c)
+        )
         if plain != letter:
             table[code] = plain
     table.update({ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae"})

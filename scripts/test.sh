@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh requirements-dev.txt
 .venv/bin/python -m ruff check .
+.venv/bin/python -m ruff format --check --quiet .
 exec .venv/bin/python -m pytest "$@"

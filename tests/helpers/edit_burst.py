@@ -20,7 +20,9 @@ async def main(database: str, count: int) -> None:
     for i in range(count):
         fact = facts[i % len(facts)]
         current = service.fact(fact.id) or fact
-        edited = replace(current, statement=Bilingual(f"{fact.statement.en} [edit {i}]", current.statement.fr))
+        edited = replace(
+            current, statement=Bilingual(f"{fact.statement.en} [edit {i}]", current.statement.fr)
+        )
         revision = await service.update_fact(edited, Actor(f"mod-{i % 3}", "burst"), f"burst {i}")
         print(f"committed {fact.id} {revision} {i}", flush=True)
     await service.close()

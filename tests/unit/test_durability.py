@@ -25,7 +25,12 @@ def environment(database: Path) -> dict[str, str]:
 def bot(database: Path, *args: str, **options) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(ROOT / "bot.py"), *args],
-        cwd=database.parent, env=environment(database), capture_output=True, text=True, timeout=120, **options,
+        cwd=database.parent,
+        env=environment(database),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **options,
     )
 
 
@@ -60,7 +65,10 @@ def test_sigkill_during_a_large_import_leaves_all_or_nothing(tmp_path: Path) -> 
     wal = Path(f"{database}-wal")
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "bot.py"), "import", str(tmp_path / "big.json")],
-        cwd=tmp_path, env=environment(database), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=environment(database),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while process.poll() is None and time.monotonic() < deadline:
@@ -81,7 +89,11 @@ def test_sigkill_during_a_burst_of_edits_loses_no_committed_edit(tmp_path: Path)
     assert bot(database, "ask", "tax returns").returncode == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.helpers.edit_burst", str(database), "100000"],
-        cwd=ROOT, env=environment(database), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=environment(database),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     committed: list[tuple[str, int, int]] = []
     deadline = time.monotonic() + 60

@@ -43,7 +43,14 @@ def utc(*parts: int) -> datetime:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("09:00", "09:00"), ("9:05", "09:05"), ("9h30", "09:30"), ("9h", "09:00"), (" 21 ", "21:00"), ("23:59", "23:59")],
+    [
+        ("09:00", "09:00"),
+        ("9:05", "09:05"),
+        ("9h30", "09:30"),
+        ("9h", "09:00"),
+        (" 21 ", "21:00"),
+        ("23:59", "23:59"),
+    ],
 )
 def test_time_of_day_accepts_common_spellings(typed: str, expected: str) -> None:
     assert parse_time_of_day(typed) == expected
@@ -90,7 +97,9 @@ def test_the_same_instant_is_due_in_one_zone_and_not_in_another() -> None:
     now = utc(2026, 3, 2, 1, 0)  # 10:00 in Tokyo, 20:00 the day before in New York
     assert due_slot("09:00", "Asia/Tokyo", posted, now) == utc(2026, 3, 2, 0, 0)
     assert due_slot("21:00", "America/New_York", utc(2026, 3, 1, 2, 30), now) is None
-    assert due_slot("21:00", "America/New_York", utc(2026, 3, 1, 2, 30), utc(2026, 3, 2, 2, 0)) == utc(2026, 3, 2, 2, 0)
+    assert due_slot("21:00", "America/New_York", utc(2026, 3, 1, 2, 30), utc(2026, 3, 2, 2, 0)) == utc(
+        2026, 3, 2, 2, 0
+    )
 
 
 def test_zones_either_side_of_the_date_line() -> None:
@@ -133,7 +142,9 @@ def test_daylight_saving_gaps_and_repeats_give_one_slot_a_day() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_fact(fact_id: str, statement: str = "The bridge closed", status: str = "active", **extra: object) -> Fact:
+def make_fact(
+    fact_id: str, statement: str = "The bridge closed", status: str = "active", **extra: object
+) -> Fact:
     fact = Fact(
         id=fact_id,
         statement=Bilingual(f"{statement}.", f"FR {statement}."),
@@ -198,7 +209,9 @@ def test_net_effect_per_fact() -> None:
     a, b, c, e = (make_fact(i) for i in "abce")
     changes = [
         change(a, "added"),
-        change(replace(a, statement=Bilingual("A final.", "A final FR.")), "edited"),  # added then edited: added
+        change(
+            replace(a, statement=Bilingual("A final.", "A final FR.")), "edited"
+        ),  # added then edited: added
         change(replace(b, status="retired"), "retired"),
         change(b, "restored"),  # retired then restored: nothing to tell
         change(c, "variant"),  # a new wording only: nothing readers see

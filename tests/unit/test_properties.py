@@ -90,7 +90,9 @@ def hostile_fact(text: str) -> Fact:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(HOSTILE, st.text(min_size=1, max_size=800)), min_size=1, max_size=4))
 def test_even_hostile_curated_text_renders_within_limits(texts: list[str]) -> None:
-    source = Source("s", "@everyone " * 40, "<@&1> " * 40, "2017-11-13", "en", "https://example.org/" + "a" * 300)
+    source = Source(
+        "s", "@everyone " * 40, "<@&1> " * 40, "2017-11-13", "en", "https://example.org/" + "a" * 300
+    )
     matches = [FactMatch(hostile_fact(t), 0.9) for t in texts]
     answer = compose_answer("@everyone?" * 50, "en", matches, {"s": source})
     embed = answer_embed(answer)

@@ -110,8 +110,9 @@ def test_a_real_answer_has_its_fact_sources_and_footer(answerer: Answerer) -> No
     assert names.count("Related fact") == len(answer.paragraphs) - 1
     assert names[-1] == "Sources"
     assert "The Atlantic, 13 November 2017" in embed.fields[-1].value
-    assert "[Donald Trump Jr. (@DonaldJTrumpJr) on Twitter, 14 November 2017](https://pic.twitter.com/SiwTqWtykA)" in (
-        embed.fields[-1].value
+    assert (
+        "[Donald Trump Jr. (@DonaldJTrumpJr) on Twitter, 14 November 2017](https://pic.twitter.com/SiwTqWtykA)"
+        in (embed.fields[-1].value)
     )
     assert "#42" in embed.footer.text
     assert fact_ids_from_footer(embed.footer.text) == [m.fact.id for m in answer.facts]
@@ -208,7 +209,10 @@ def test_summary_and_timeline_embeds_fit(answerer: Answerer) -> None:
 def test_brief_entries_link_their_sources(answerer: Answerer) -> None:
     embeds = brief_embeds(compose_timeline(answerer.story, answerer.timeline(), answerer.sources_of, "en"))
     text = "\n".join(e.description or "" for e in embeds)
-    assert "[Donald Trump Jr. (@DonaldJTrumpJr) on Twitter, 14 November 2017](https://pic.twitter.com/SiwTqWtykA)" in text
+    assert (
+        "[Donald Trump Jr. (@DonaldJTrumpJr) on Twitter, 14 November 2017](https://pic.twitter.com/SiwTqWtykA)"
+        in text
+    )
     assert "**October 2016**" in text
 
 
@@ -301,7 +305,10 @@ def test_custom_id_templates(item: type, custom_id: str, groups: dict[str, str])
 
 
 def test_mentions_are_not_part_of_the_question() -> None:
-    assert without_mentions("<@123> what did WikiLeaks propose? @everyone <@&9> <#7>") == "what did WikiLeaks propose?"
+    assert (
+        without_mentions("<@123> what did WikiLeaks propose? @everyone <@&9> <#7>")
+        == "what did WikiLeaks propose?"
+    )
     assert without_mentions("<@!123>") == ""
 
 

@@ -743,7 +743,9 @@ async def test_concurrent_questions_are_written_together_each_with_its_own_id(se
     """Group commit: a burst of questions shares transactions, but every caller gets its row."""
     fact_id = (await seeded.fact_base()).facts[0].id
     calls = [
-        seeded.log_question(f"question {i}?", f"question {i}", "en", i % 2 == 0, fact_id if i % 2 == 0 else None, 0.5)
+        seeded.log_question(
+            f"question {i}?", f"question {i}", "en", i % 2 == 0, fact_id if i % 2 == 0 else None, 0.5
+        )
         for i in range(200)
     ]
     calls.append(seeded.log_question("about nothing?", "about nothing", "en", True, "no-such-fact", 0.9))

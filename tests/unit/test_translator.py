@@ -109,7 +109,11 @@ def problems_in(all_payloads: list[dict[str, Any]], *, complete: bool) -> list[s
             if complete and local is None and name not in CONTRACT_NAMES:
                 problems.append(f"{path}: no French name for {name!r}")
             if local is not None:
-                clashes = [s for s in siblings if s is not node and (s.get("name_localizations") or {}).get(french) == local]
+                clashes = [
+                    s
+                    for s in siblings
+                    if s is not node and (s.get("name_localizations") or {}).get(french) == local
+                ]
                 if clashes:
                     problems.append(f"{path}: French name {local!r} used twice among siblings")
             description = (node.get("description_localizations") or {}).get(french)
@@ -138,7 +142,9 @@ async def test_the_localised_command_names() -> None:
         for payload in await payloads(module_name):
             names[payload["name"]] = (payload.get("name_localizations") or {}).get(french)
             for option in payload.get("options") or []:
-                names[f"{payload['name']} {option['name']}"] = (option.get("name_localizations") or {}).get(french)
+                names[f"{payload['name']} {option['name']}"] = (option.get("name_localizations") or {}).get(
+                    french
+                )
     assert names["ask"] is None and names["ask question"] is None  # the contract
     assert names["help"] == "aide"
     assert names["summary"] == "resume" and names["timeline"] == "chronologie"
