@@ -74,8 +74,17 @@ async def ask_one(settings: Settings, question: str, as_json: bool) -> int:
         answer = await service.ask(question)
     finally:
         await service.close()
-    print(json.dumps(answer.to_json(), ensure_ascii=False) if as_json else render_for_terminal(answer))
+    print(json_line(answer.to_json()) if as_json else render_for_terminal(answer))
     return 0
+
+
+# Characters that some readers treat as line breaks although JSON leaves them raw.
+_LINE_BREAKERS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def json_line(document: dict[str, object]) -> str:
+    """One JSON object on exactly one line, whatever splitter the reader uses."""
+    return json.dumps(document, ensure_ascii=False).translate(_LINE_BREAKERS)
 
 
 def _stdin_lines() -> Iterator[bytes]:
@@ -106,7 +115,7 @@ async def ask_stream(settings: Settings) -> int:
                 document = answer.to_json()
                 if answer.error:
                     document["question"] = question[:MAX_QUESTION_CHARS]
-            sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(document) + "\n")
             sys.stdout.flush()
     finally:
         await service.close()

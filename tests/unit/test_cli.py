@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = {"question", "answered", "language", "answer", "facts", "sources", "suggestions"}
@@ -138,3 +140,42 @@ def test_console_answers_and_quits(run) -> None:
 
 def test_console_ends_on_ctrl_d(run) -> None:
     assert run(stdin=b"tax returns\n").returncode == 0
+
+
+def test_an_import_file_over_the_size_limit_is_refused_before_parsing(run, tmp_path: Path) -> None:
+    (tmp_path / "huge.json").write_bytes(b'{"facts": [' + b" " * (6 * 1024 * 1024) + b"]}")
+    result = run("import", str(tmp_path / "huge.json"))
+    assert result.returncode == 2
+    assert b"larger than 5 MB" in result.stderr and b"Traceback" not in result.stderr
+
+
+LINES = st.one_of(
+    st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.binary(max_size=200),
+    st.sampled_from([b"@everyone tax returns?", b"```\nwow\n```", b"\xef\xbb\xbfwow", b"\x00" * 10]),
+).map(lambda line: line.replace(b"\n", b" ").replace(b"\r", b" "))
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=40))
+def test_the_json_stream_survives_any_bytes(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[bytes]
+) -> None:
+    """Whatever arrives on stdin, each line gets exactly one JSON object and nothing crashes."""
+    database = tmp_path_factory.mktemp("stream") / "k.db"
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"DATABASE_PATH": str(database)}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "ask", "--json"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        timeout=120,
+        env=env,
+        cwd=database.parent,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert b"Traceback" not in result.stderr
+    output = result.stdout.decode("utf-8")
+    assert output.splitlines() == output.split("\n")[:-1]  # no stray line breaks inside an object
+    documents = [json.loads(line) for line in output.splitlines()]
+    assert len(documents) == len(lines)
+    assert all(set(d) >= CONTRACT for d in documents)
