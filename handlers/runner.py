@@ -18,6 +18,7 @@ from discord.ext import commands
 from config import Settings
 from config.settings import DISCORD_API_DEFAULT
 from knowledge.service import AnswerPolicy, KnowledgeService
+from knowledge.store import StoreError
 
 from .api_base import point_discord_at, resolve_gateway
 from .clock import Clock, clock_from_setting
@@ -154,6 +155,15 @@ def run(settings: Settings) -> int:
         asyncio.run(_serve(settings))
     except discord.LoginFailure:
         log.error("Discord refused the token (DISCORD_TOKEN). Check it in the developer portal.")
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error(
+            "QA_CHANNEL_IDS needs the Message Content intent: enable it in the developer portal "
+            "(your application > Bot > Privileged Gateway Intents), or leave QA_CHANNEL_IDS empty."
+        )
+        return 1
+    except StoreError as error:
+        log.error("%s", error)
         return 1
     return 0
 

@@ -38,3 +38,33 @@ def test_the_api_base_redirects_every_rest_route() -> None:
         assert discord.http.Route("GET", "/users/@me").url == "http://127.0.0.1:9/api/v10/users/@me"
     finally:
         discord.http.Route.BASE = before
+
+
+def test_a_missing_privileged_intent_is_explained_not_thrown(monkeypatch, caplog) -> None:
+    from handlers import runner
+
+    async def refuse(_settings) -> None:
+        raise discord.PrivilegedIntentsRequired(shard_id=None)
+
+    monkeypatch.setattr(runner, "_serve", refuse)
+    monkeypatch.setattr(runner, "setup_logging", lambda _settings: None)
+    assert runner.run(settings(QA_CHANNEL_IDS="1")) == 1
+    assert "Message Content intent" in caplog.text and "Privileged Gateway Intents" in caplog.text
+
+
+def test_a_broken_database_stops_the_bot_with_one_line(monkeypatch, caplog, tmp_path) -> None:
+    from handlers import runner
+
+    database = tmp_path / "k.db"
+    database.write_bytes(b"not a database" * 100)
+    monkeypatch.setattr(runner, "setup_logging", lambda _settings: None)
+    monkeypatch.setattr(runner, "point_discord_at", lambda _base: None)
+
+    async def serve(current) -> None:
+        bot = runner.make_bot(current)
+        async with bot:
+            await bot.setup_hook()
+
+    monkeypatch.setattr(runner, "_serve", serve)
+    assert runner.run(settings(DATABASE_PATH=str(database))) == 1
+    assert str(database) in caplog.text and "Traceback" not in caplog.text
