@@ -201,7 +201,9 @@ async def test_a_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.M
     # Simulated with SQLite's own read-only mode: chmod does not stop root, which CI runs as.
     path = tmp_path / "store.db"
     await (await Store.open(path)).close()
-    monkeypatch.setattr(store_module, "_database_uri", lambda p: p.absolute().as_uri() + "?mode=ro")
+    monkeypatch.setattr(
+        store_module.connection, "_database_uri", lambda p: p.absolute().as_uri() + "?mode=ro"
+    )
 
     with pytest.raises(StoreError, match="read-only"):
         await Store.open(path)
