@@ -25,7 +25,8 @@ from pathlib import Path
 
 from config import Settings, SettingsError, load_settings
 from knowledge.answers import Answer
-from knowledge.models import CLI_ACTOR
+from knowledge.importing import ImportPlan
+from knowledge.models import CLI_ACTOR, FactBase
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
 from knowledge.schema import FactBaseError, decode_document, dump_fact_base, parse_fact_base
 from knowledge.service import AnswerPolicy, KnowledgeService
@@ -191,7 +192,7 @@ async def export_to(settings: Settings, path: Path) -> int:
     return 0
 
 
-def read_fact_base_file(path: Path):
+def read_fact_base_file(path: Path) -> FactBase:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -218,7 +219,7 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     return 0
 
 
-def describe_plan(plan) -> str:
+def describe_plan(plan: ImportPlan) -> str:
     lines = []
     for label, ids in (("add", plan.added), ("change", plan.changed), ("retire", plan.retired)):
         shown = ", ".join(ids[:20]) + (f", … ({len(ids) - 20} more)" if len(ids) > 20 else "")

@@ -45,10 +45,6 @@ def quote_user_text(text: str, limit: int = 300) -> str:
     return escape(clip(" ".join(text.split()), limit))
 
 
-def embed_length(embed: discord.Embed) -> int:
-    return len(embed)
-
-
 def fit_embed(embed: discord.Embed) -> discord.Embed:
     """Clip every part of an embed to Discord's limits, dropping trailing fields if needed."""
     if embed.title:

@@ -8,11 +8,12 @@ bot answers is never ahead of what is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from .answers import Answer, FactMatch, compose_abstention, compose_answer
+from .importing import ImportPlan
 from .matcher import FactIndex, Match
 from .models import Actor, Fact, FactBase, FactStatus, Language, Source, Story
 from .questions import QuestionRejected, validate_question
@@ -199,7 +200,7 @@ class KnowledgeService(Answerer):
             guild_id=guild_id,
             channel_id=channel_id,
         )
-        return _with_question_id(answer, question_id)
+        return replace(answer, question_id=question_id)
 
     # Curation: the store first, then the index -------------------------------
 
@@ -259,7 +260,7 @@ class KnowledgeService(Answerer):
         await self._refresh(fact_id)
         return revision
 
-    async def apply_import(self, fact_base: FactBase, actor: Actor, reason: str = "import"):
+    async def apply_import(self, fact_base: FactBase, actor: Actor, reason: str = "import") -> ImportPlan:
         plan = await self.store.apply_import(fact_base, actor, reason)
         await self.reload()
         return plan
@@ -267,13 +268,3 @@ class KnowledgeService(Answerer):
     async def reload(self) -> None:
         """Rebuild everything from the store, after a bulk change."""
         self._load(await self.store.fact_base())
-
-
-def _with_question_id(answer: Answer, question_id: int) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, question_id=question_id)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
