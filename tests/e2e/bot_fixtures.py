@@ -330,16 +330,7 @@ async def forge_slash(
     payload, token = envelope(
         twin.state, interaction_type=APPLICATION_COMMAND, data=data, channel=channel, user=user
     )
-    interaction = TwinInteraction(
-        id=int(payload["id"]),
-        token=token,
-        type=APPLICATION_COMMAND,
-        payload=payload,
-        channel_id=channel.id,
-        guild_id=channel.guild_id,
-        user_id=user.id,
-        command=cmd,
-    )
+    interaction = TwinInteraction.sent(payload, token, channel=channel, user=user, command=cmd)
     twin.ctx.register_interaction(interaction)
     await twin.hub.dispatch("INTERACTION_CREATE", payload)
     return interaction

@@ -84,16 +84,7 @@ class InteractionDriver(TwinCore):
             locale=locale,
             permissions=permissions,
         )
-        interaction = TwinInteraction(
-            id=int(payload["id"]),
-            token=token,
-            type=APPLICATION_COMMAND,
-            payload=payload,
-            channel_id=channel.id,
-            guild_id=channel.guild_id,
-            user_id=user.id,
-            command=cmd,
-        )
+        interaction = TwinInteraction.sent(payload, token, channel=channel, user=user, command=cmd)
         return await self._dispatch_interaction(interaction)
 
     async def autocomplete(
@@ -124,16 +115,7 @@ class InteractionDriver(TwinCore):
             user=user,
             locale=locale,
         )
-        interaction = TwinInteraction(
-            id=int(payload["id"]),
-            token=token,
-            type=APPLICATION_COMMAND_AUTOCOMPLETE,
-            payload=payload,
-            channel_id=channel.id,
-            guild_id=channel.guild_id,
-            user_id=user.id,
-            command=cmd,
-        )
+        interaction = TwinInteraction.sent(payload, token, channel=channel, user=user, command=cmd)
         await self._dispatch_interaction(interaction)
         await self.wait_for_callback(interaction, timeout=timeout)
         return list(interaction.choices or [])
@@ -155,15 +137,8 @@ class InteractionDriver(TwinCore):
             locale=locale,
             message=stored,
         )
-        interaction = TwinInteraction(
-            id=int(payload["id"]),
-            token=token,
-            type=MESSAGE_COMPONENT,
-            payload=payload,
-            channel_id=channel.id,
-            guild_id=channel.guild_id,
-            user_id=user.id,
-            source_message_id=int(stored["id"]),
+        interaction = TwinInteraction.sent(
+            payload, token, channel=channel, user=user, source_message_id=int(stored["id"])
         )
         return await self._dispatch_interaction(interaction)
 
@@ -239,14 +214,7 @@ class InteractionDriver(TwinCore):
             locale=locale,
             message=stored,
         )
-        interaction = TwinInteraction(
-            id=int(payload["id"]),
-            token=token,
-            type=MODAL_SUBMIT,
-            payload=payload,
-            channel_id=channel.id,
-            guild_id=channel.guild_id,
-            user_id=user.id,
-            source_message_id=source.source_message_id,
+        interaction = TwinInteraction.sent(
+            payload, token, channel=channel, user=user, source_message_id=source.source_message_id
         )
         return await self._dispatch_interaction(interaction)

@@ -81,6 +81,30 @@ class TwinInteraction:
     choices: list[dict[str, Any]] | None = None
     rejected: list[str] = field(default_factory=list)
 
+    @classmethod
+    def sent(
+        cls,
+        payload: dict[str, Any],
+        token: str,
+        *,
+        channel: Channel,
+        user: User,
+        command: dict[str, Any] | None = None,
+        source_message_id: int | None = None,
+    ) -> TwinInteraction:
+        """The record of an INTERACTION_CREATE built by :func:`envelope`."""
+        return cls(
+            id=int(payload["id"]),
+            token=token,
+            type=payload["type"],
+            payload=payload,
+            channel_id=channel.id,
+            guild_id=channel.guild_id,
+            user_id=user.id,
+            command=command,
+            source_message_id=source_message_id,
+        )
+
     @property
     def acknowledged(self) -> bool:
         return self.callback_type is not None
