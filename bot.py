@@ -240,33 +240,48 @@ async def backup_to(settings: Settings, path: Path) -> int:
     return 0
 
 
-def run_eval(settings: Settings, questions_path: Path | None = None, verbose: bool = False) -> int:
-    from knowledge.evaluation import EVAL_PATH, evaluate, load_questions
-    from knowledge.schema import SEED_PATH, load_fact_base
-    from knowledge.service import Answerer
+def run_eval(
+    settings: Settings,
+    questions_path: Path | None = None,
+    verbose: bool = False,
+    set_name: str | None = None,
+    first_touch: bool = False,
+) -> int:
+    """Answer quality per question set and category, beside the first touch and the baselines."""
+    from knowledge.quality import evaluate_sets, record_first_touches, seed_answerer
+    from knowledge.question_sets import EVAL_DIR, QuestionSetError, available_sets
 
-    fact_base = load_fact_base(SEED_PATH)
-    answerer = Answerer(fact_base, AnswerPolicy(threshold=settings.answer_threshold))
-
-    def top_fact(question: str, language: str) -> str | None:
-        answer = answerer.answer(question)
-        return answer.facts[0].fact.id if answer.answered else None
-
-    path = questions_path or EVAL_PATH
+    answerer = seed_answerer(settings.answer_threshold)
+    if first_touch:
+        recorded = record_first_touches(answerer)
+        print("Recorded the first touch of: " + (", ".join(recorded) or "nothing (every blind set has one)"))
+    paths = available_sets()
+    if set_name is not None:
+        paths = [p for p in paths if p.stem == set_name]
+        if not paths:
+            names = ", ".join(p.stem for p in available_sets())
+            raise CliError(f"No question set named {set_name!r} in {EVAL_DIR} (there are: {names})")
+    if questions_path is not None:
+        paths = [questions_path]
     try:
-        questions = load_questions(path)
-    except (OSError, ValueError, KeyError) as error:
-        raise CliError(f"Cannot read labelled questions from {path}: {error}") from None
-    report = evaluate(top_fact, settings.answer_threshold, list(fact_base.facts), questions)
-    print(
-        f"{report.questions} labelled questions ({path.name}), embedded seed ({len(fact_base.facts)} facts)\n"
-    )
-    print(report.table())
-    if verbose:
-        for question, got in report.misses:
-            print(
-                f"miss [{question.category}] {question.question!r}: expected {sorted(question.expected)}, got {got}"
-            )
+        reports = evaluate_sets(answerer, paths)
+    except QuestionSetError as error:
+        raise CliError(str(error)) from None
+    for report in reports:
+        print(
+            f"{report.name}: {len(report.questions)} questions, embedded seed ({len(answerer.facts())} facts)\n"
+        )
+        print(report.table(), end="\n\n")
+        if verbose:
+            for question, outcome in report.misses:
+                expected = sorted(question.expected_ids) or [
+                    "|".join(group) for group in question.expected_keywords
+                ]
+                print(
+                    f"miss [{question.category}] {question.question!r}: "
+                    f"expected {expected or 'abstention'}, got {outcome.describe()}"
+                )
+            print()
     return 0
 
 
@@ -307,9 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="replace the fact base from a JSON file")
     importer.add_argument("path", type=Path)
     importer.add_argument("--dry-run", action="store_true", help="show what would change, change nothing")
-    evaluation = commands.add_parser("eval", help="answer quality on the labelled set, with baselines")
+    evaluation = commands.add_parser(
+        "eval", help="answer quality per question set, with first touch and baselines"
+    )
+    evaluation.add_argument("--questions", type=Path, help="only this question file")
     evaluation.add_argument(
-        "--questions", type=Path, help="another labelled set (default: tests/data/eval_questions.json)"
+        "--set", dest="set_name", help="only this shipped set (labelled, holdout, blind-c…)"
+    )
+    evaluation.add_argument(
+        "--first-touch",
+        action="store_true",
+        help="first run the blind sets never run, and record it for good",
     )
     evaluation.add_argument("--misses", action="store_true", help="list every question answered wrongly")
     commands.add_parser("sync", help="publish slash commands now")
@@ -343,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "backup":
             return asyncio.run(backup_to(settings, arguments.path))
         if command == "eval":
-            return run_eval(settings, arguments.questions, arguments.misses)
+            return run_eval(
+                settings, arguments.questions, arguments.misses, arguments.set_name, arguments.first_touch
+            )
     except (CliError, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

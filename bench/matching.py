@@ -7,7 +7,7 @@ Usage (from the repository root):
                              [--no-plot] [--json results.json] [--profile]
 
 A size no larger than the real seed (17 facts) means the real seed itself, asked the real
-labelled questions (tests/data/*_questions.json); larger sizes are deterministic synthetic
+questions (knowledge/data/eval/*.json); larger sizes are deterministic synthetic
 archives (bench/synthetic.py) asked a fixed mix of generated questions: 30 % English, 20 %
 French, 25 % with a typo, 25 % out of scope. For each size, in a fresh subprocess so that
 memory figures start clean:
@@ -50,9 +50,10 @@ from typing import Any
 from bench.report import DEFAULT_OUT, ROOT, Machine, machine, write_section
 from bench.synthetic import BenchQuestion, labelled_questions, synthetic_corpus, synthetic_questions
 from config.settings import Settings
-from knowledge.evaluation import EVAL_PATH, markdown_table
+from knowledge.evaluation import markdown_table
 from knowledge.matcher import FactIndex
 from knowledge.models import Bilingual, Fact, FactBase
+from knowledge.question_sets import available_sets
 from knowledge.schema import SEED_PATH, load_fact_base
 from knowledge.service import Answerer, AnswerPolicy
 from knowledge.text import content_tokens
@@ -172,7 +173,7 @@ def workload(size: int, questions: int) -> Workload:
     """The real seed and its labelled questions, or a synthetic archive and generated ones."""
     seed = load_fact_base(SEED_PATH)
     if size <= len(seed.facts):
-        labelled = labelled_questions([EVAL_PATH, EVAL_PATH.with_name("holdout_questions.json")])
+        labelled = labelled_questions(available_sets())
         rng = random.Random("story-bot seed questions")
         rng.shuffle(labelled)
         half = labelled[0::2][:questions], labelled[1::2][:questions]

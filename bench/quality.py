@@ -1,16 +1,15 @@
-"""Answer quality: this bot against rapidfuzz WRatio and BM25 on the labelled questions.
+"""Answer quality: this bot against rapidfuzz WRatio and BM25 on every question set.
 
 Usage (from the repository root):
 
     bash scripts/bootstrap.sh requirements-bench.txt && .venv/bin/python -m bench.quality
     python -m bench.quality [--out docs/benchmarks.md] [--threshold 0.5] [--limit N]
 
-It runs `knowledge.evaluation.evaluate` (the same code as `python bot.py eval`) on
-tests/data/eval_questions.json and, when it exists, tests/data/holdout_questions.json, on
-the real seed. The bot answers at one fixed threshold (the shipped default unless
-`--threshold` says otherwise); each baseline gets the threshold that suits it best on the
-very set it is scored on, which flatters the baselines, not us. A question is right when
-the top fact is one of its expected facts, or, out of scope, when the system abstains.
+It runs the same code as `python bot.py eval` (`knowledge.quality.evaluate_sets`) on every
+set in knowledge/data/eval/, on the real seed, and shows each blind set's first touch (its
+first run, recorded for good) beside the current figures. The bot answers at one fixed
+threshold; each baseline gets the threshold that suits it best on the very set it is scored
+on, and sees the same question variants the bot has, which flatters the baselines, not us.
 """
 
 from __future__ import annotations
@@ -18,78 +17,60 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import DEFAULT_OUT, ROOT, Machine, machine, write_section
 from config.settings import Settings
-from knowledge.evaluation import EVAL_PATH, EvaluationReport, evaluate, load_questions
-from knowledge.models import Language
-from knowledge.schema import SEED_PATH, load_fact_base
-from knowledge.service import Answerer, AnswerPolicy
+from knowledge.evaluation import EvaluationReport
+from knowledge.first_touch import load as load_first_touches
+from knowledge.quality import evaluate_sets, seed_answerer
+from knowledge.question_sets import EVAL_DIR
 
 COMMAND = "python -m bench.quality"
-QUESTION_SETS = (
-    ("labelled set", EVAL_PATH),
-    ("held-out set", EVAL_PATH.with_name("holdout_questions.json")),
-)
-MISSES_SHOWN = 40
-
-
-@dataclass(frozen=True, slots=True)
-class SetResult:
-    """The evaluation of one question file."""
-
-    name: str
-    path: Path
-    report: EvaluationReport
-
-
-def evaluate_file(answerer: Answerer, name: str, path: Path, limit: int | None) -> SetResult:
-    questions = load_questions(path)[:limit]
-
-    def top_fact(question: str, language: Language) -> str | None:
-        answer = answerer.answer(question)
-        return answer.facts[0].fact.id if answer.answered else None
-
-    facts = answerer.facts()
-    return SetResult(name, path, evaluate(top_fact, answerer.policy.threshold, facts, questions))
-
-
-def run(threshold: float, limit: int | None) -> list[SetResult]:
-    """Every question set that exists, evaluated on the real seed."""
-    answerer = Answerer(load_fact_base(SEED_PATH), AnswerPolicy(threshold=threshold))
-    return [evaluate_file(answerer, name, path, limit) for name, path in QUESTION_SETS if path.is_file()]
+MISSES_SHOWN = 60
 
 
 def misses(report: EvaluationReport) -> str:
-    """The bot's wrong answers, folded away: what a matcher change should fix next."""
-    lines = [
-        f"- [{q.category}] {q.question} — expected {', '.join(sorted(q.expected)) or 'abstention'}, got {got or 'abstention'}"
-        for q, got in report.misses[:MISSES_SHOWN]
-    ]
+    """The bot's wrong outcomes, folded away: what a matcher change should fix next."""
+    lines = []
+    for question, outcome in report.misses[:MISSES_SHOWN]:
+        expected = ", ".join(sorted(question.expected_ids)) or " + ".join(
+            "|".join(group) for group in question.expected_keywords
+        )
+        lines.append(
+            f"- [{question.category}, {question.language}] {question.question} — "
+            f"expected {expected or 'abstention'}, got {outcome.describe()}"
+        )
     more = len(report.misses) - MISSES_SHOWN
     if more > 0:
         lines.append(f"- … and {more} more")
     return "\n".join(lines) or "- none"
 
 
-def set_section(result: SetResult) -> str:
-    report = result.report
-    path = result.path.relative_to(ROOT) if result.path.is_relative_to(ROOT) else result.path
-    return f"""### {result.name}: `{path}` ({report.questions} questions)
+def set_section(report: EvaluationReport) -> str:
+    path = EVAL_DIR / f"{report.name}.json"
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    touched = load_first_touches().get(report.name)
+    history = (
+        f"First touch recorded {touched.recorded} at commit `{touched.commit}`; the first column is that run."
+        if touched
+        else "No first touch recorded: a labelled set, written knowing the fact base."
+    )
+    return f"""### {report.name}: `{shown}` ({len(report.questions)} questions)
+
+{history}
 
 {report.table()}
 
-<details><summary>This bot's {len(report.misses)} wrong outcomes</summary>
+<details><summary>This bot's {len(report.misses)} wrong outcomes now</summary>
 
 {misses(report)}
 
 </details>"""
 
 
-def section(results: Sequence[SetResult], threshold: float, where: Machine, command: str) -> str:
-    sets = "\n\n".join(set_section(r) for r in results) or "_No question set found._"
+def section(reports: Sequence[EvaluationReport], threshold: float, where: Machine, command: str) -> str:
+    sets = "\n\n".join(set_section(r) for r in reports) or "_No question set found._"
     return f"""## Answer quality: this bot vs rapidfuzz WRatio vs BM25
 
 {where.describe(command)}
@@ -97,9 +78,11 @@ def section(results: Sequence[SetResult], threshold: float, where: Machine, comm
 Reproduce: `bash scripts/bootstrap.sh requirements-bench.txt && .venv/bin/python -m bench.quality`.
 On the real seed. This bot answers at threshold {threshold:.2f} (`ANSWER_THRESHOLD`'s default);
 each baseline is shown at the threshold that maximises its in-scope accuracy plus abstention
-on that same set, which flatters the baselines. Right means: the top fact is an expected one
-(in scope), or no answer (out of scope and near-topic traps). The labelled set is the one the
-matcher was developed against; the held-out set, when present, is the fairer figure.
+on that same set, over statements *and* the bot's question variants, and is handed the
+question's language, all of which flatters the baselines. In scope, right means: answered in
+the question's language, with an expected fact first (labelled sets) or every expected
+keyword in the answer's paragraphs (blind sets; the Sources line does not count). Out of
+scope (near-topic traps, off-topic), right means no answer.
 
 {sets}
 """
@@ -131,11 +114,11 @@ def command_line(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    results = run(args.threshold, args.limit)
-    for result in results:
-        print(f"{result.name} ({result.report.questions} questions, {result.path.name})")
-        print(result.report.table(), end="\n\n")
-    write_section(args.out, "quality", section(results, args.threshold, machine(), command_line(args)))
+    reports = evaluate_sets(seed_answerer(args.threshold), limit=args.limit)
+    for report in reports:
+        print(f"{report.name} ({len(report.questions)} questions)")
+        print(report.table(), end="\n\n")
+    write_section(args.out, "quality", section(reports, args.threshold, machine(), command_line(args)))
     print(f"wrote the quality section of {args.out}", file=sys.stderr)
     return 0
 

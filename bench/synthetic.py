@@ -454,6 +454,7 @@ SEED_CATEGORIES = {
     "french": "french",
     "typo": "typo",
     "out_of_scope": "out_of_scope",
+    "off_topic": "out_of_scope",
     "near_topic": "out_of_scope",
 }
 
@@ -464,6 +465,8 @@ def labelled_questions(paths: Sequence[Path]) -> list[BenchQuestion]:
     for path in paths:
         if path.is_file():
             for row in json.loads(path.read_text(encoding="utf-8")):
-                kind = SEED_CATEGORIES.get(row["category"], "english")
-                questions.append(BenchQuestion(row["question"], kind, frozenset(row["expected"])))
+                kind = SEED_CATEGORIES.get(
+                    row["category"], "french" if row["language"] == "fr" else "english"
+                )
+                questions.append(BenchQuestion(row["question"], kind, frozenset(row.get("expected", []))))
     return questions

@@ -1,184 +1,198 @@
-"""Answer quality on a labelled question set, side by side with two baselines.
+"""Answer quality on a question set, judged on what a user reads, beside two baselines.
 
-A question counts as right when the top fact is one of its expected ids (in scope) or
-when the system abstains (out of scope and near-topic traps). The baselines, rapidfuzz
-WRatio and BM25 over the fact statements, get the threshold that suits them best on
-the same set, so the comparison flatters them rather than us.
+A question in scope is answered right when the bot answers, in the question's language,
+and the answer says what was asked: the top fact is an expected one (labelled sets), or
+every expected keyword group appears in the answer's paragraphs (blind sets; the Sources
+line does not count, so a date found only there is no answer to "when?"). A question out
+of scope is right when the bot abstains. Near-topic traps and off-topic questions are
+reported apart: traps are where a word matcher goes wrong.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from rapidfuzz import fuzz
-
+from .answers import Answer, fact_sentence
+from .baselines import BM25Baseline, Prediction, WRatioBaseline
 from .models import Fact, Language
-from .text import content_tokens, fold, stem
+from .question_sets import NEAR_TOPIC, OFF_TOPIC, OUT_OF_SCOPE, EvalQuestion
 
-EVAL_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "eval_questions.json"
-OUT_OF_SCOPE = frozenset({"out_of_scope", "near_topic"})
-CATEGORY_ORDER = ("english", "french", "typo", "paraphrase", "keyword", "out_of_scope", "near_topic")
-
-
-@dataclass(frozen=True, slots=True)
-class LabelledQuestion:
-    question: str
-    language: Language
-    category: str
-    expected: frozenset[str]
-
-    @property
-    def in_scope(self) -> bool:
-        return bool(self.expected)
+CATEGORY_ORDER = (
+    "english", "french", "keyword", "casual", "typo", "paraphrase", "who", "when", "why",
+    "yes_no", "two_part", "vague", "out_of_scope", "off_topic", "near_topic",
+)  # fmt: skip
+THIS_BOT = "this bot"
 
 
 @dataclass(frozen=True, slots=True)
-class Prediction:
-    """The top fact id and its score, or None when the system found nothing at all."""
+class Outcome:
+    """What a system did with one question, reduced to what grading needs."""
 
-    fact_id: str | None
-    score: float
+    answered: bool
+    language: Language | None = None
+    fact_ids: tuple[str, ...] = ()
+    body: str = ""
+
+    @classmethod
+    def of(cls, answer: Answer) -> Outcome:
+        if not answer.answered:
+            return cls(False, answer.language)
+        return cls(
+            True, answer.language, tuple(m.fact.id for m in answer.facts), "\n".join(answer.paragraphs)
+        )
+
+    def describe(self) -> str:
+        if not self.answered:
+            return "abstained"
+        return f"{'+'.join(self.fact_ids)} ({self.language})"
 
 
-def load_questions(path: Path = EVAL_PATH) -> list[LabelledQuestion]:
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    return [
-        LabelledQuestion(r["question"], r["language"], r["category"], frozenset(r["expected"])) for r in rows
-    ]
-
-
-def is_correct(question: LabelledQuestion, answered_id: str | None) -> bool:
-    if question.in_scope:
-        return answered_id in question.expected
-    return answered_id is None
+def is_correct(question: EvalQuestion, outcome: Outcome) -> bool:
+    if not question.in_scope:
+        return not outcome.answered
+    if not outcome.answered or outcome.language != question.language:
+        return False
+    if question.graded_by_keywords:
+        return question.keywords_found_in(outcome.body)
+    return outcome.fact_ids[0] in question.expected_ids
 
 
 @dataclass(frozen=True, slots=True)
 class Scorecard:
-    """Per-category share of correct outcomes, plus the two headline figures."""
+    """Per-category (right, total), the headline rates, and answers in the wrong language."""
 
     name: str
     threshold: float | None
     per_category: dict[str, tuple[int, int]]
+    wrong_language: int = 0
 
-    def rate(self, categories: Iterable[str]) -> float:
-        categories = list(categories)
-        right = sum(self.per_category.get(c, (0, 0))[0] for c in categories)
-        total = sum(self.per_category.get(c, (0, 0))[1] for c in categories)
-        return right / total if total else 0.0
+    def rate(self, categories: Iterable[str]) -> float | None:
+        chosen = list(categories)
+        right = sum(self.per_category.get(c, (0, 0))[0] for c in chosen)
+        total = sum(self.per_category.get(c, (0, 0))[1] for c in chosen)
+        return right / total if total else None
 
     @property
-    def in_scope_accuracy(self) -> float:
+    def in_scope_accuracy(self) -> float | None:
         return self.rate(c for c in self.per_category if c not in OUT_OF_SCOPE)
 
     @property
-    def abstention(self) -> float:
-        return self.rate(c for c in self.per_category if c in OUT_OF_SCOPE)
+    def near_topic_abstention(self) -> float | None:
+        return self.rate([NEAR_TOPIC])
+
+    @property
+    def off_topic_abstention(self) -> float | None:
+        return self.rate(OFF_TOPIC)
+
+    @property
+    def abstention(self) -> float | None:
+        return self.rate(OUT_OF_SCOPE)
+
+    def headline(self) -> dict[str, float | None]:
+        return {
+            "in_scope": self.in_scope_accuracy,
+            "near_topic": self.near_topic_abstention,
+            "off_topic": self.off_topic_abstention,
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "per_category": {c: list(v) for c, v in self.per_category.items()},
+            "wrong_language": self.wrong_language,
+        }
+
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, object]) -> Scorecard:
+        raw = data["per_category"]
+        assert isinstance(raw, dict)
+        wrong = data.get("wrong_language", 0)
+        return cls(
+            name,
+            None,
+            {str(c): (int(v[0]), int(v[1])) for c, v in raw.items()},
+            int(wrong) if isinstance(wrong, int) else 0,
+        )
 
 
 def scorecard(
-    name: str, questions: list[LabelledQuestion], answered: list[str | None], threshold=None
+    name: str, questions: Sequence[EvalQuestion], outcomes: Sequence[Outcome], threshold: float | None = None
 ) -> Scorecard:
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for question, fact_id in zip(questions, answered, strict=True):
-        counts[question.category][0] += is_correct(question, fact_id)
+    wrong_language = 0
+    for question, outcome in zip(questions, outcomes, strict=True):
+        counts[question.category][0] += is_correct(question, outcome)
         counts[question.category][1] += 1
-    return Scorecard(name, threshold, {c: (v[0], v[1]) for c, v in counts.items()})
+        wrong_language += outcome.answered and outcome.language != question.language
+    return Scorecard(name, threshold, {c: (v[0], v[1]) for c, v in counts.items()}, wrong_language)
 
 
-def best_threshold(name: str, questions: list[LabelledQuestion], predictions: list[Prediction]) -> Scorecard:
-    """The threshold that maximises the mean of in-scope accuracy and abstention."""
-    candidates = sorted({p.score for p in predictions} | {0.0})
+def _sum_of_rates(card: Scorecard) -> float:
+    return (card.in_scope_accuracy or 0.0) + (card.abstention or 0.0)
+
+
+def baseline_card(
+    name: str,
+    questions: Sequence[EvalQuestion],
+    predictions: Sequence[Prediction],
+    facts: dict[str, Fact],
+) -> Scorecard:
+    """A baseline at the threshold that maximises its in-scope accuracy plus abstention.
+
+    A baseline has no language detection of its own; it is handed the question's language
+    for free, which again flatters it.
+    """
     best: Scorecard | None = None
-    for threshold in candidates:
-        answered = [p.fact_id if p.fact_id and p.score >= threshold else None for p in predictions]
-        card = scorecard(name, questions, answered, threshold)
-        if best is None or (card.in_scope_accuracy + card.abstention) > (
-            best.in_scope_accuracy + best.abstention
-        ):
+    for threshold in sorted({p.score for p in predictions} | {0.0}):
+        outcomes = [
+            Outcome(True, q.language, (p.fact_id,), fact_sentence(facts[p.fact_id], q.language))
+            if p.fact_id and p.score >= threshold
+            else Outcome(False)
+            for q, p in zip(questions, predictions, strict=True)
+        ]
+        card = scorecard(name, questions, outcomes, threshold)
+        if best is None or _sum_of_rates(card) > _sum_of_rates(best):
             best = card
     assert best is not None
     return best
 
 
-class WRatioBaseline:
-    """rapidfuzz WRatio of the question against each fact's statements (both languages)."""
-
-    name = "rapidfuzz WRatio (statements)"
-
-    def __init__(self, facts: list[Fact]) -> None:
-        self._texts = [(f.id, fold(f.statement.en), fold(f.statement.fr)) for f in facts]
-
-    def predict(self, question: str) -> Prediction:
-        folded = fold(question)
-        best = max(
-            (
-                (max(fuzz.WRatio(folded, en), fuzz.WRatio(folded, fr)), fact_id)
-                for fact_id, en, fr in self._texts
-            ),
-            default=(0.0, None),
-        )
-        return Prediction(best[1], best[0] / 100)
-
-
-class BM25Baseline:
-    """Okapi BM25 (k1=1.5, b=0.75) over each fact's statements, on the same stems we use."""
-
-    name = "BM25 (statements)"
-
-    def __init__(self, facts: list[Fact], k1: float = 1.5, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self._docs = [
-            (f.id, Counter(stem(t) for t in content_tokens(f"{f.statement.en} {f.statement.fr}")))
-            for f in facts
-        ]
-        self._average = sum(sum(d.values()) for _, d in self._docs) / max(len(self._docs), 1)
-        frequency: Counter[str] = Counter()
-        for _, doc in self._docs:
-            frequency.update(doc.keys())
-        total = len(self._docs)
-        self._idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
-
-    def predict(self, question: str) -> Prediction:
-        terms = [stem(t) for t in content_tokens(question)]
-        best = (0.0, None)
-        for fact_id, doc in self._docs:
-            length = sum(doc.values())
-            score = 0.0
-            for term in terms:
-                tf = doc.get(term, 0)
-                if tf:
-                    norm = tf + self.k1 * (1 - self.b + self.b * length / self._average)
-                    score += self._idf[term] * tf * (self.k1 + 1) / norm
-            if score > best[0]:
-                best = (score, fact_id)
-        return Prediction(best[1], best[0])
-
-
 @dataclass(frozen=True, slots=True)
 class EvaluationReport:
-    questions: int
+    name: str
+    questions: tuple[EvalQuestion, ...]
     cards: list[Scorecard]
-    misses: list[tuple[LabelledQuestion, str | None]]
+    misses: list[tuple[EvalQuestion, Outcome]]
+    first_touch: Scorecard | None = None
+
+    @property
+    def ours(self) -> Scorecard:
+        return self.cards[0]
 
     def table(self) -> str:
-        header = ["category", "n", *[c.name for c in self.cards]]
-        categories = [c for c in CATEGORY_ORDER if c in self.cards[0].per_category]
+        columns = ([self.first_touch] if self.first_touch else []) + self.cards
+        names = [("first touch" if c is self.first_touch else c.name) for c in columns]
+        present = {c for c in self.ours.per_category}
+        categories = [c for c in CATEGORY_ORDER if c in present] + sorted(present - set(CATEGORY_ORDER))
         rows = []
         for category in categories:
-            n = self.cards[0].per_category[category][1]
-            rows.append([category, str(n), *[f"{card.rate([category]):.1%}" for card in self.cards]])
-        rows.append(["in-scope accuracy", "", *[f"{c.in_scope_accuracy:.1%}" for c in self.cards]])
-        rows.append(["out-of-scope abstention", "", *[f"{c.abstention:.1%}" for c in self.cards]])
+            n = self.ours.per_category[category][1]
+            rows.append([category, str(n), *[_percent(card.rate([category])) for card in columns]])
+        rows.append(["**in scope, answered right**", "", *[_percent(c.in_scope_accuracy) for c in columns]])
         rows.append(
-            ["threshold", "", *[f"{c.threshold:.2f}" if c.threshold is not None else "" for c in self.cards]]
+            ["**near-topic traps abstained**", "", *[_percent(c.near_topic_abstention) for c in columns]]
         )
-        return markdown_table(header, rows)
+        rows.append(["**off-topic abstained**", "", *[_percent(c.off_topic_abstention) for c in columns]])
+        rows.append(["answers in the wrong language", "", *[str(c.wrong_language) for c in columns]])
+        rows.append(
+            ["threshold", "", *[f"{c.threshold:.2f}" if c.threshold is not None else "" for c in columns]]
+        )
+        return markdown_table(["category", "n", *names], rows)
+
+
+def _percent(rate: float | None) -> str:
+    return "" if rate is None else f"{rate:.1%}"
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -191,17 +205,21 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def evaluate(
-    answer_fact: Callable[[str, Language], str | None],
+    name: str,
+    answer: Callable[[str], Answer],
     threshold: float,
-    facts: list[Fact],
-    questions: list[LabelledQuestion] | None = None,
+    facts: Sequence[Fact],
+    questions: Sequence[EvalQuestion],
+    first_touch: Scorecard | None = None,
+    baselines: bool = True,
 ) -> EvaluationReport:
-    """Score our matcher (through `answer_fact`) and both baselines on one question set."""
-    questions = questions if questions is not None else load_questions()
-    ours = [answer_fact(q.question, q.language) for q in questions]
-    cards = [scorecard("this bot", questions, ours, threshold)]
-    for baseline in (WRatioBaseline(facts), BM25Baseline(facts)):
-        predictions = [baseline.predict(q.question) for q in questions]
-        cards.append(best_threshold(baseline.name, questions, predictions))
-    misses = [(q, got) for q, got in zip(questions, ours, strict=True) if not is_correct(q, got)]
-    return EvaluationReport(len(questions), cards, misses)
+    """Score the bot (through `answer`) and, unless told not to, both baselines on one set."""
+    outcomes = [Outcome.of(answer(q.question)) for q in questions]
+    cards = [scorecard(THIS_BOT, questions, outcomes, threshold)]
+    if baselines:
+        by_id = {f.id: f for f in facts}
+        for baseline in (WRatioBaseline(list(facts)), BM25Baseline(list(facts))):
+            predictions = [baseline.predict(q.question) for q in questions]
+            cards.append(baseline_card(baseline.name, questions, predictions, by_id))
+    misses = [(q, o) for q, o in zip(questions, outcomes, strict=True) if not is_correct(q, o)]
+    return EvaluationReport(name, tuple(questions), cards, misses, first_touch)

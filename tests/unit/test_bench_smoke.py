@@ -62,8 +62,12 @@ def test_quality_writes_its_section_beside_the_others(tmp_path: Path) -> None:
         assert text.count(start) == 1 and text.count(end) == 1
     assert read_section(out, "matching") == "matching figures"
     body = read_section(out, "quality")
-    assert body is not None and "eval_questions.json` (20 questions)" in body
-    assert "rapidfuzz WRatio" in body and "BM25" in body and "this bot" in body
+    assert (
+        body is not None
+        and "labelled.json` (20 questions)" in body
+        and "blind-c.json` (20 questions)" in body
+    )
+    assert "WRatio" in body and "BM25" in body and "this bot" in body
 
 
 def test_rewriting_a_section_replaces_only_that_section(tmp_path: Path) -> None:
