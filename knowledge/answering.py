@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import Answer, FactMatch, compose_abstention, compose_answer
+from .answers import (
+    Answer,
+    FactMatch,
+    Reply,
+    compose_abstention,
+    compose_answer,
+    compose_summary,
+    date_lead,
+    what_the_story_leaves_unsaid,
+)
 from .matcher import FactIndex, Match
 from .models import Fact, FactBase, Language, Source, Story
+from .question_shape import Asks, QuestionShape, shape_of, split_parts, summary_request
 from .questions import QuestionRejected, validate_question
-from .text import asks_about_aftermath, detect_language
+from .text import asks_about_aftermath, detect_language, words_of_one_language
+from .verdicts import verdict
+
+# Words that frame a request for the story in brief without naming a detail of it.
+_FRAME_WORDS = ("story", "why", "article", "news", "about", "give", "me", "can", "could", "this")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +43,18 @@ class AnswerPolicy:
     max_facts: int = 3
     suggestion_floor: float = 0.2
     max_suggestions: int = 3
+    confirmation_floor: float = 0.45
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One question (or one part of a two-part question) and the facts judged to answer it."""
+
+    question: str
+    shape: QuestionShape
+    chosen: list[Match]
+    candidates: list[Match]
+    unsaid_by: Fact | None = None
 
 
 class Answerer:
@@ -47,11 +73,20 @@ class Answerer:
         self._facts: dict[str, Fact] = {fact.id: fact for fact in fact_base.facts}
         self._sources: dict[str, Source] = {source.id: source for source in fact_base.sources}
         self.index = FactIndex(fact_base.facts, fact_base.synonyms)
+        self._own_words = words_of_one_language(
+            (language, text)
+            for fact in fact_base.facts
+            for language, text in (
+                ("en", fact.statement.en),
+                ("fr", fact.statement.fr),
+                *fact.questions.all(),
+            )
+        )
 
     # Asking -----------------------------------------------------------------
 
     def language_of(self, question: str, hint: Language | None = None) -> Language:
-        return detect_language(question, default=hint or self.default_language)[0]
+        return detect_language(question, default=hint or self.default_language, own_words=self._own_words)[0]
 
     def answer(self, question: str, language_hint: Language | None = None) -> Answer:
         """Answer without logging: pure and fast, for evaluation and previews."""
@@ -61,14 +96,54 @@ class Answerer:
             language = language_hint or self.default_language
             return compose_abstention(question, language, [], error=rejection.message(language))
         language = self.language_of(cleaned, language_hint)
-        matches = self.index.search(
-            cleaned, limit=max(self.policy.max_facts, self.policy.max_suggestions) + 2
+        if self._wants_summary(cleaned):
+            return compose_summary(cleaned, language, self.story, self.sources())
+        findings = [self._find(part) for part in split_parts(cleaned)]
+        answered = [f for f in findings if f.chosen]
+        if not answered:
+            suggestions = [m for f in findings for m in f.candidates]
+            unsaid = next((f.unsaid_by for f in findings if f.unsaid_by), None)
+            return compose_abstention(
+                cleaned,
+                language,
+                self._suggestions(suggestions, language),
+                reason=what_the_story_leaves_unsaid(unsaid, language) if unsaid else None,
+            )
+        return compose_answer(
+            cleaned,
+            language,
+            [self._reply(f, language) for f in findings],
+            self._sources,
         )
-        chosen = [] if asks_about_aftermath(cleaned) else self._chosen(cleaned, matches)
-        if not chosen:
-            return compose_abstention(cleaned, language, self._suggestions(matches, language))
-        found = [FactMatch(self._facts[m.fact_id], m.score) for m in chosen]
-        return compose_answer(cleaned, language, found, self._sources)
+
+    def _wants_summary(self, question: str) -> bool:
+        """A request for the story in brief that asks about nothing in particular.
+
+        "tl;dr?" and "why is this a big deal" name no detail of the story; "what happened
+        to the tax returns" does, and goes to the facts.
+        """
+        rest = summary_request(question)
+        if rest is None:
+            return False
+        neutral = self.index.story_terms | {self.index.vocabulary.term(w) for w in _FRAME_WORDS}
+        return all(t.stem in neutral or self.index.is_name(t.stem) for t in self.index.query_terms(rest))
+
+    def _find(self, question: str) -> Finding:
+        """The facts that answer one question, judged against what the question asks for."""
+        shape = shape_of(question)
+        limit = max(self.policy.max_facts, self.policy.max_suggestions) + 2
+        matches = self.index.search(question, limit=limit)
+        if matches and self.index.leaves_unsaid(matches[0].fact_id, question):
+            return Finding(question, shape, [], matches, unsaid_by=self._facts[matches[0].fact_id])
+        if asks_about_aftermath(question) or self.index.asks_beyond_the_story(question, shape):
+            return Finding(question, shape, [], matches)
+        judged = sorted(
+            (self.index.judged(m, question, shape) for m in matches), key=lambda m: (-m.score, m.fact_id)
+        )
+        chosen = self._chosen(question, judged)
+        if chosen and shape.wants_time:
+            chosen = self._with_a_date(chosen)
+        return Finding(question, shape, chosen, judged)
 
     def _chosen(self, question: str, matches: list[Match]) -> list[Match]:
         """The best fact, and the others nearly as good whose actor is the one asked about."""
@@ -83,9 +158,30 @@ class Answerer:
         ]
         return [matches[0], *companions][: self.policy.max_facts]
 
+    def _with_a_date(self, chosen: list[Match]) -> list[Match]:
+        """A when-question whose facts carry no time gets the dated fact they belong with."""
+        if any(self.index.tells_time(m.fact_id) for m in chosen):
+            return chosen
+        for match in chosen:
+            companion = self.index.dated_companion(match.fact_id)
+            if companion is not None:
+                return [*chosen, Match(companion, match.score, None, None)][: self.policy.max_facts + 1]
+        return []
+
+    def _reply(self, finding: Finding, language: Language) -> Reply:
+        facts = [FactMatch(self._facts[m.fact_id], m.score) for m in finding.chosen]
+        if not facts:
+            return Reply(finding.question, (), None)
+        lead: str | None = None
+        if finding.shape.asks is Asks.CONFIRMATION and facts[0].score >= self.policy.confirmation_floor:
+            lead = verdict(finding.question, facts[0].fact, language)
+        elif finding.shape.wants_time:
+            lead = date_lead([m.fact for m in facts], language)
+        return Reply(finding.question, tuple(facts), lead)
+
     def _suggestions(self, matches: list[Match], language: Language) -> list[str]:
         suggestions: list[str] = []
-        for match in matches:
+        for match in sorted(matches, key=lambda m: -m.score):
             if match.score < self.policy.suggestion_floor:
                 break
             fact = self._facts[match.fact_id]
@@ -96,7 +192,7 @@ class Answerer:
                 suggestion = own_language[0]
             else:
                 continue
-            if suggestion not in suggestions:
+            if suggestion not in suggestions and not self.index.leaves_unsaid(match.fact_id, suggestion):
                 suggestions.append(suggestion)
             if len(suggestions) == self.policy.max_suggestions:
                 break

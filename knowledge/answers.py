@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .models import Fact, Language, Quote, Source
+from .models import Fact, Language, Quote, Source, Story
 from .phrases import Phrasebook
 
 MONTHS: dict[Language, tuple[str, ...]] = {
@@ -41,6 +41,13 @@ PHRASES: dict[str, dict[Language, str]] = {
     "wrote": {"en": "{speaker} wrote", "fr": "{speaker} a écrit"},
     "translated": {"en": " (our translation from the French)", "fr": ""},
     "in_english": {"en": "", "fr": " (en anglais)"},
+    # Never echoes the part itself: paragraphs are curated text, and a question is not.
+    "unknown_part": {
+        "en": "This story does not answer the other part of your question.",
+        "fr": "Cette histoire ne répond pas à l'autre partie de votre question.",
+    },
+    "on_date": {"en": "It was on {date}.", "fr": "C'était le {date}."},
+    "in_month": {"en": "It was in {date}.", "fr": "C'était en {date}."},
 }
 
 
@@ -159,39 +166,116 @@ class Answer:
         return document
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The answer to one question, or to one part of a two-part question.
+
+    `lead` says first what was asked for when a fact's statement does not ("Yes.", the
+    date); no facts means this part is unknown to the story.
+    """
+
+    question: str
+    facts: tuple[FactMatch, ...]
+    lead: str | None = None
+
+
+def date_lead(facts: list[Fact], language: Language) -> str | None:
+    """'It was on 14 November 2017.', for a when-question whose fact does not say it itself."""
+    for fact in facts:
+        if fact.date and not _states_its_date(fact, language):
+            key = "on_date" if fact.date.count("-") == 2 else "in_month"
+            return phrase(key, language, date=format_date(fact.date, language))
+    return None
+
+
+def _states_its_date(fact: Fact, language: Language) -> bool:
+    statement = fact.statement.get(language).casefold()
+    return any(month.casefold() in statement for month in MONTHS[language]) or bool(
+        re.search(r"\b(?:19|20)\d\d\b", statement)
+    )
+
+
 def compose_answer(
     question: str,
     language: Language,
-    matches: list[FactMatch],
+    matches: list[FactMatch] | list[Reply],
     sources_by_id: dict[str, Source],
+    lead: str | None = None,
 ) -> Answer:
-    """An answer citing the union of its facts' sources, in the order they first appear."""
+    """An answer citing the union of its facts' sources, in the order they first appear.
+
+    `matches` is either the facts of a one-part question, or one Reply per part; a part
+    the story does not answer says so in its place, and a fact two parts share is told once.
+    """
+    replies = [r for r in matches if isinstance(r, Reply)] or [
+        Reply(question, tuple(m for m in matches if isinstance(m, FactMatch)), lead)
+    ]
     sources: dict[str, Source] = {}
-    for match in matches:
-        for source_id in match.fact.source_ids:
-            if source_id in sources_by_id:
-                sources.setdefault(source_id, sources_by_id[source_id])
-    paragraphs = tuple(fact_sentence(m.fact, language) for m in matches)
+    paragraphs: list[str] = []
+    told: dict[str, FactMatch] = {}
+    for reply in replies:
+        if not reply.facts:
+            paragraphs.append(phrase("unknown_part", language))
+            continue
+        fresh = [m for m in reply.facts if m.fact.id not in told]
+        for position, match in enumerate(fresh):
+            told[match.fact.id] = match
+            sentence = fact_sentence(match.fact, language)
+            paragraphs.append(f"{reply.lead} {sentence}" if reply.lead and position == 0 else sentence)
+            for source_id in match.fact.source_ids:
+                if source_id in sources_by_id:
+                    sources.setdefault(source_id, sources_by_id[source_id])
+        if reply.lead and not fresh:
+            paragraphs.append(reply.lead)
     return Answer(
         question=question,
         language=language,
         answered=True,
         headline=paragraphs[0],
-        paragraphs=paragraphs,
-        facts=tuple(matches),
+        paragraphs=tuple(paragraphs),
+        facts=tuple(told.values()),
         sources=tuple(sources.values()),
         suggestions=(),
     )
 
 
+def compose_summary(question: str, language: Language, story: Story, sources: list[Source]) -> Answer:
+    """The story in brief, for "tl;dr?" and its kind, citing every source the story rests on."""
+    summary = story.summary.get(language).strip()
+    return Answer(
+        question=question,
+        language=language,
+        answered=True,
+        headline=summary,
+        paragraphs=(summary,),
+        facts=(),
+        sources=tuple(sources),
+        suggestions=(),
+    )
+
+
+def what_the_story_leaves_unsaid(fact: Fact, language: Language) -> str | None:
+    """The fact's own sentence saying which detail the source does not give."""
+    for sentence in re.split(r"(?<=\.)\s+", fact.statement.get(language)):
+        if re.search(r"does not say|ne précise pas", sentence):
+            return sentence
+    return None
+
+
 def compose_abstention(
-    question: str, language: Language, suggestions: list[str], error: str | None = None
+    question: str,
+    language: Language,
+    suggestions: list[str],
+    error: str | None = None,
+    reason: str | None = None,
 ) -> Answer:
+    """'I don't know', with close questions; `reason` says why when the story itself does."""
+    unknown = phrase("unknown", language) + (f" {reason}" if reason else "")
     return Answer(
         question=question,
         language=language,
         answered=False,
-        headline=error or phrase("unknown", language),
+        headline=error or unknown,
         paragraphs=(),
         facts=(),
         sources=(),

@@ -56,7 +56,7 @@ def is_correct(question: EvalQuestion, outcome: Outcome) -> bool:
         return False
     if question.graded_by_keywords:
         return question.keywords_found_in(outcome.body)
-    return outcome.fact_ids[0] in question.expected_ids
+    return bool(outcome.fact_ids) and outcome.fact_ids[0] in question.expected_ids
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
 from .models import Fact, Language
-from .text import ALL_STOPWORDS, content_tokens, normalize, stem, tokens
+from .question_shape import QuestionShape
+from .roles import Roles, find_roles
+from .text import ALL_STOPWORDS, content_tokens, fold, normalize, stem, tokens
 from .typos import TypoIndex
 
 COVERAGE_WEIGHT = 0.55
@@ -43,6 +45,25 @@ STOPWORD_SUBSTITUTION_MIN_LENGTH = 7
 TAG_MATCH = 0.8
 STATEMENT_MATCH = 0.6
 NAMES_ONLY_FACTOR = 0.5
+ROLE_SWAP_FACTOR = 0.45
+OTHER_ACTOR_FACTOR = 0.6
+UNKNOWN_FACTOR = 1.0
+NO_COUNT_FACTOR = 0.4
+COMPANION_TAG_LIMIT = 3
+STORY_TERM_SHARE = 0.4
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre"
+)
+_TIME_WORDS = re.compile(r"\b(?:(?:19|20)\d\d|" + "|".join(_MONTHS.split()) + r")\b")
+_NUMBER_WORDS = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twice|once|deux|trois|quatre|cinq|six|sept|"
+    r"huit|neuf|dix|dozen|douzaine)\b"
+)
+# "The source article does not say which website." / "ne précise pas de quel site"
+_UNSAID = re.compile(
+    r"(?:does not|doesn't) say (?:which|what|who|whom) (\w+)|ne precise pas (?:de )?(?:quel|quelle) (\w+)"
+)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
 _CAPITALISED = re.compile(r"(?<=[\s(])([A-Z][\w'’-]*)")
 
@@ -72,6 +93,9 @@ class _IndexedFact:
     variants: list[tuple[frozenset[str], Language, str]]
     variant_texts: list[str]
     term_variants: dict[str, tuple[int, ...]]
+    tells_time: bool = False
+    counts: bool = False
+    unsaid: frozenset[str] = frozenset()
     variant_weights: list[float] | None = None
     weights_generation: int = -1
 
@@ -110,6 +134,8 @@ class FactIndex:
         self._words = TypoIndex()
         self._name_counts: Counter[str] = Counter()
         self._resolved: dict[str, str | None] = {}
+        self._tags: dict[str, set[str]] = {}
+        self._roles: dict[str, tuple[int, Roles]] = {}
         self._generation = 0
         for fact in facts:
             self.upsert(fact)
@@ -130,6 +156,8 @@ class FactIndex:
         self._name_counts.update(entry.names)
         for term in entry.stems:
             self._postings.setdefault(term, set()).add(fact.id)
+        for tag in fact.tags:
+            self._tags.setdefault(tag, set()).add(fact.id)
         self._words.add(words)
         self._changed()
 
@@ -138,6 +166,9 @@ class FactIndex:
         if entry is None:
             return
         self._name_counts.subtract(entry.names)
+        self._roles.pop(fact_id, None)
+        for tag in entry.fact.tags:
+            self._tags.get(tag, set()).discard(fact_id)
         for term in entry.stems:
             holders = self._postings.get(term)
             if holders is not None:
@@ -192,6 +223,13 @@ class FactIndex:
             variants=variants,
             variant_texts=variant_texts,
             term_variants=_positions(variants),
+            tells_time=bool(fact.date) or any(_TIME_WORDS.search(fold(t)) for t in statement_texts),
+            counts=any(_NUMBER_WORDS.search(fold(t)) for t in statement_texts),
+            unsaid=frozenset(
+                self.vocabulary.term(found.group(1) or found.group(2))
+                for text in statement_texts
+                for found in _UNSAID.finditer(fold(text))
+            ),
         ), words
 
     def _name_terms(self, fact: Fact) -> frozenset[str]:
@@ -245,6 +283,79 @@ class FactIndex:
 
     def is_name(self, term: str) -> bool:
         return self._name_counts.get(term, 0) > 0
+
+    # Judging a match against what the question asks for --------------------------
+
+    def roles_of_fact(self, fact_id: str) -> Roles:
+        """Who acts and who receives in the fact's English statement (names shift as facts
+        come and go, so this is recomputed once per index generation)."""
+        cached = self._roles.get(fact_id)
+        if cached is None or cached[0] != self._generation:
+            statement = _QUOTED.sub(" ", self._facts[fact_id].fact.statement.en)
+            cached = self._roles[fact_id] = (self._generation, self.roles_in(statement))
+        return cached[1]
+
+    def roles_in(self, text: str) -> Roles:
+        return find_roles(text, self.vocabulary.term, self.is_name, family=self.vocabulary.term("son"))
+
+    def judged(self, match: Match, question: str, shape: QuestionShape) -> Match:
+        """The match's score, lowered when the fact cannot be what the question asks for.
+
+        Roles reversed (the question's receiver acts in the fact), a count asked of a fact
+        with no number, a detail the fact itself says the story does not give ("which
+        website?"): each is a fact sharing the words but not the meaning.
+        """
+        entry = self._facts[match.fact_id]
+        unknown = sum(not t.known for t in self.query_terms(question))
+        factor = UNKNOWN_FACTOR**unknown
+        asked, told = self.roles_in(question), self.roles_of_fact(match.fact_id)
+        if asked.swapped_with(told):
+            factor *= ROLE_SWAP_FACTOR
+        elif asked.other_actor_than(told):
+            factor *= OTHER_ACTOR_FACTOR
+        if shape.wants_count and not entry.counts:
+            factor *= NO_COUNT_FACTOR
+        if self.leaves_unsaid(match.fact_id, question):
+            factor = 0.0
+        if factor == 1.0:
+            return match
+        return replace(match, score=round(match.score * factor, 4), factor=match.factor * factor)
+
+    def leaves_unsaid(self, fact_id: str, question: str) -> bool:
+        """The question asks which X, and the fact itself says the story does not say which X."""
+        unsaid = self._facts[fact_id].unsaid
+        return bool(unsaid) and bool({self.vocabulary.term(w) for w in _asks_which(question)} & unsaid)
+
+    def asks_beyond_the_story(self, question: str, shape: QuestionShape) -> bool:
+        """A year or number the fact base never mentions: another election, another time."""
+        return any(token.isdigit() and self._resolve(token) is None for token in content_tokens(question))
+
+    def tells_time(self, fact_id: str) -> bool:
+        return self._facts[fact_id].tells_time
+
+    def dated_companion(self, fact_id: str) -> str | None:
+        """A fact that tells the time of this one: it shares a topic tag few facts carry."""
+        entry = self._facts.get(fact_id)
+        if entry is None:
+            return None
+        for tag in entry.fact.tags:
+            holders = self._tags.get(tag, set())
+            if len(holders) > COMPANION_TAG_LIMIT:
+                continue
+            for other in sorted(holders - {fact_id}):
+                if self._facts[other].tells_time:
+                    return other
+        return None
+
+    @property
+    def story_terms(self) -> frozenset[str]:
+        """Terms nearly every fact shares: the story's own names, not any detail of it."""
+        total = len(self._facts)
+        return frozenset(
+            term
+            for term, holders in self._postings.items()
+            if total and len(holders) >= STORY_TERM_SHARE * total
+        )
 
     def _idf(self, term: str) -> float:
         total = len(self._facts)
@@ -388,3 +499,16 @@ def _looks_like_stopword(token: str) -> bool:
         if len(token) >= STOPWORD_SUBSTITUTION_MIN_LENGTH:
             return True
     return False
+
+
+_WHICH = re.compile(r"\b(?:which|what|quel|quelle|quels|quelles|name of|nom d[eu])\b((?:\W+\w+){1,4})")
+
+
+def _asks_which(question: str) -> set[str]:
+    """The words a which-question asks to identify ("which *website*", "quel *site*")."""
+    return {
+        word
+        for found in _WHICH.findall(fold(question))
+        for word in tokens(found)
+        if word not in ALL_STOPWORDS and len(word) > 2
+    }

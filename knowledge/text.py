@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from .models import Language
@@ -35,6 +36,8 @@ STOPWORDS: dict[Language, frozenset[str]] = {
      things please hey hi hello bot say said says get got really actually also ever much many
      like mean happened happen happens exactly one ok okay thanks time times give gave given
      giving write writes wrote written writing
+     pls plz lol lmao omg yo bro dude guys wait basically literally honestly seriously stuff kinda
+     sorta quick quickly briefly gonna wanna gotta idk tbh btw ngl u ur ya yeah yep nope hmm um
      """.split()
     ),
     "fr": frozenset(
@@ -47,6 +50,8 @@ STOPWORDS: dict[Language, frozenset[str]] = {
      chose choses quelque peu beaucoup ete a-t-il a-t-elle t il y avoir etre tout tous toute
      toutes passe se sont exactement fois donner donne donnait donnerait donnent va vont vais
      faites ecrit ecrite ecrits ecrire combien
+     jpp mdr ptdr stp svp wesh genre bref truc trucs machin vraiment franchement attends attend
+     bon ben bah euh hein vite ouais mec frere cest ki koi pk pq jsp tkt dcp ya deja
      """.split()
     ),
 }
@@ -57,13 +62,16 @@ _LANGUAGE_MARKERS: dict[Language, frozenset[str]] = {
     "en": frozenset(
         """
      the what did does do is was were who when why how which about with of to and would could
-     should have has after his her their wikileaks's trump's
+     should have has after his her their wikileaks's trump's u ur pls plz wat wut tho gonna
+     wanna yo bro dude lol whats hes shes
      """.split()
     ),
     "fr": frozenset(
         """
      le la les des du une est qu que quoi qui quand pourquoi comment quel quelle a-t-il ont avec
-     pour sur au aux son sa ses leur apres elle il ils etait propose dit fils
+     pour sur au aux son sa ses leur apres elle il ils etait propose dit fils de combien c ki koi
+     pk pq jpp mdr ptdr stp svp wesh ca cest lui leurs ces cette mais aussi vraiment moi toi nous
+     vous ete avait sont fait quoi quels quelles dans par
      """.split()
     ),
 }
@@ -73,7 +81,7 @@ _FRENCH_LETTERS = set("éèêëàâîïôûùüçœæ")
 # happened afterwards ("did they publish the tax returns in the end?") is outside it, however
 # many of its words the facts share.
 _AFTERMATH = re.compile(
-    r"\b(?:in the end|eventually|ultimately|finally|since then|ever since|afterwards|these days|"
+    r"\b(?:in the end|end(?:ed|s)? up|eventually|ultimately|finally|since then|ever since|afterwards|these days|"
     r"finalement|au final|en fin de compte|par la suite|depuis|aujourd'hui|desormais|toujours pas)\b"
 )
 
@@ -169,12 +177,16 @@ def content_tokens(text: str) -> list[str]:
     return [t for t in tokens(text) if t not in ALL_STOPWORDS and len(t) > 1]
 
 
-def detect_language(text: str, default: Language = "en") -> tuple[Language, bool]:
+def detect_language(
+    text: str, default: Language = "en", own_words: Mapping[Language, frozenset[str]] | None = None
+) -> tuple[Language, bool]:
     """Guess English or French for a short question; returns (language, confident).
 
     Accented letters and French elisions are strong evidence; otherwise the count of
-    marker words decides. A tie falls back to `default` and reports low confidence, so
-    a caller can prefer the user's Discord locale instead.
+    marker words decides, helped by `own_words`: words the fact base uses in one language
+    only ("avertissement", "warning"), which tell the language of a question typed without
+    a single accent or function word. A tie falls back to `default` and reports low
+    confidence, so a caller can prefer the user's Discord locale instead.
     """
     lowered = text.casefold().translate(_APOSTROPHES)
     french = 2 * sum(1 for c in lowered if c in _FRENCH_LETTERS)
@@ -183,8 +195,19 @@ def detect_language(text: str, default: Language = "en") -> tuple[Language, bool
     for token in _TOKEN.findall(fold(lowered)):
         french += token in _LANGUAGE_MARKERS["fr"]
         english += token in _LANGUAGE_MARKERS["en"]
+        if own_words is not None:
+            french += token in own_words["fr"]
+            english += token in own_words["en"]
     if french > english:
         return "fr", True
     if english > french:
         return "en", True
     return default, False
+
+
+def words_of_one_language(texts: Iterable[tuple[Language, str]]) -> dict[Language, frozenset[str]]:
+    """Words that occur in texts of one language only: evidence of that language."""
+    seen: dict[Language, set[str]] = {"en": set(), "fr": set()}
+    for language, text in texts:
+        seen[language].update(t for t in tokens(text) if len(t) > 2 and not t.isdigit())
+    return {"en": frozenset(seen["en"] - seen["fr"]), "fr": frozenset(seen["fr"] - seen["en"])}
