@@ -41,7 +41,7 @@ class AnswerPolicy:
     threshold: float = 0.3
     companion_margin: float = 0.12
     max_facts: int = 3
-    suggestion_floor: float = 0.2
+    suggestion_floor: float = 0.1
     max_suggestions: int = 3
     confirmation_floor: float = 0.45
 

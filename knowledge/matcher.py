@@ -45,8 +45,8 @@ STOPWORD_SUBSTITUTION_MIN_LENGTH = 7
 TAG_MATCH = 0.8
 STATEMENT_MATCH = 0.6
 NAMES_ONLY_FACTOR = 0.5
-ROLE_SWAP_FACTOR = 0.45
-OTHER_ACTOR_FACTOR = 0.6
+ROLE_SWAP_FACTOR = 0.4
+OTHER_ACTOR_FACTOR = 0.45
 UNKNOWN_FACTOR = 1.0
 NO_COUNT_FACTOR = 0.4
 COMPANION_TAG_LIMIT = 3
@@ -132,6 +132,8 @@ class FactIndex:
         self._facts: dict[str, _IndexedFact] = {}
         self._postings: dict[str, set[str]] = {}
         self._words = TypoIndex()
+        # Every word of the synonym lexicon is a known spelling, even one no fact uses yet.
+        self._words.add({word for group in synonyms for entry in group for word in tokens(entry)[:1]})
         self._name_counts: Counter[str] = Counter()
         self._resolved: dict[str, str | None] = {}
         self._tags: dict[str, set[str]] = {}
@@ -370,6 +372,8 @@ class FactIndex:
         if term not in self._postings:
             closest = self._words.closest(token)
             term = self.vocabulary.term(closest) if closest else None
+            if term not in self._postings:  # a lexicon word no active fact uses
+                term = None
         if len(self._resolved) > 8192:
             self._resolved.clear()
         self._resolved[token] = term
@@ -501,14 +505,15 @@ def _looks_like_stopword(token: str) -> bool:
     return False
 
 
-_WHICH = re.compile(r"\b(?:which|what|quel|quelle|quels|quelles|name of|nom d[eu])\b((?:\W+\w+){1,4})")
+_WHICH = re.compile(r"\b(?:which|what|quel|quelle|quels|quelles|name of|nom d[eu])\b")
+_NEXT_WORDS = re.compile(r"\W+(\w+)")
 
 
 def _asks_which(question: str) -> set[str]:
-    """The words a which-question asks to identify ("which *website*", "quel *site*")."""
-    return {
-        word
-        for found in _WHICH.findall(fold(question))
-        for word in tokens(found)
-        if word not in ALL_STOPWORDS and len(word) > 2
-    }
+    """The words a which-question asks to identify ("which *website*", "the name of the *site*")."""
+    text = fold(question)
+    words: set[str] = set()
+    for found in _WHICH.finditer(text):
+        following = _NEXT_WORDS.findall(text, found.end())[:4]
+        words.update(w for w in following if w not in ALL_STOPWORDS and len(w) > 2)
+    return words

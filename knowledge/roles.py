@@ -35,6 +35,12 @@ _CALENDAR = frozenset(
     december janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
     """.split()
 )
+# Capitalised in English, yet adjectives: "the American billionaire", "un média américain".
+_NATIONALITIES = frozenset(
+    "american americain americaine americains us russian russe french francais".split()
+)
+# A name after these opens a clause of its own: "reported *that* WikiLeaks had…".
+SUBORDINATING = frozenset("that whether que".split())
 _RAW_WORD = re.compile(r"[\w'’.-]+")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
 
@@ -74,6 +80,7 @@ def find_roles(
     receivers: set[str] = set()
     run: list[str] = []
     run_receives = False
+    in_clause = False  # past "that"/"que", names belong to another clause's action
     previous = ""
 
     def close() -> None:
@@ -87,16 +94,20 @@ def find_roles(
 
     for raw in _RAW_WORD.findall(fold(clean(text))):
         possessive = bool(_POSSESSIVE.search(raw))
+        if raw[:2] in ("d'", "d’"):
+            previous = "de"  # "l'organisation d'Assange": the elided "de" introduces Assange
         for word in tokens(raw) or [raw]:
             found = term(word)
-            if word in _CALENDAR:
+            if word in _CALENDAR or word in _NATIONALITIES:
                 close()
             elif is_name(found) or (found == family and (run or previous in ("the", "le", "his", "son"))):
                 if not run:
-                    run_receives = previous in RECEIVING
+                    run_receives = in_clause or previous in RECEIVING
                 run.append(found)
             else:
                 close()
+                opens_clause = word in SUBORDINATING and previous != "ce"  # not "est-ce que"
+                in_clause = in_clause or (opens_clause and not actor)
             previous = word
         if possessive:
             run = []  # "Trump's returns": Trump owns, he does not act

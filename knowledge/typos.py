@@ -59,16 +59,24 @@ class TypoIndex:
         Words sharing the first letter are searched first; the last-letter buckets are
         only needed when the slip is in the first letter.
         """
-        if len(word) < MIN_TYPO_LENGTH:
+        if len(word) < MIN_TYPO_LENGTH or word.isdigit():
             return None
-        for end, letter in (("first", word[0]), ("last", word[-1])):
+        ends = (
+            (("first", word[0]),)
+            if len(word) == MIN_TYPO_LENGTH
+            else (("first", word[0]), ("last", word[-1]))
+        )
+        for end, letter in ends:
             best: tuple[str, float] | None = None
             for length in (len(word) - 1, len(word), len(word) + 1):
                 bucket = self._buckets.get((end, letter, length))
                 if not bucket:
                     continue
                 found = process.extractOne(
-                    word, bucket, scorer=OSA.normalized_similarity, score_cutoff=MIN_SIMILARITY
+                    word,
+                    bucket,
+                    scorer=OSA.normalized_similarity,
+                    score_cutoff=MIN_SIMILARITY,
                 )
                 if found and (best is None or (found[1], best[0]) > (best[1], found[0])):
                     best = (found[0], found[1])

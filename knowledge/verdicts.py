@@ -56,6 +56,7 @@ def verdict(question: str, fact: Fact, language: Language) -> str | None:
             (left & stems_asked and right & stems_said and not right & stems_asked)
             or (right & stems_asked and left & stems_said and not left & stems_asked)
             for left, right in _ANTONYMS
+            if not _negated_in(asked, left | right)
         )
     )
     return _WORDS["no" if contradicted else "yes"][language]
@@ -69,6 +70,17 @@ def _meaningful(words: list[str]) -> list[str]:
         cut = words.index("pas")
         return words[:cut] + words[cut + 1 :]
     return words
+
+
+_NEGATIONS = frozenset("not no never pas ne jamais".split())
+
+
+def _negated_in(words: list[str], stems: frozenset[str], reach: int = 3) -> bool:
+    """The question negates the word itself ("de pas reconnaître"), so its antonym agrees."""
+    for position, word in enumerate(words):
+        if stem(word) in stems and _NEGATIONS & set(words[max(0, position - reach) : position]):
+            return True
+    return False
 
 
 def _absence_touches(said: list[str], asked: set[str], reach: int = 3) -> bool:
