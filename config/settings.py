@@ -120,7 +120,7 @@ class Settings:
         default="en", metadata={"env": "DEFAULT_LANGUAGE", "parse": _choice("en", "fr")}
     )
     answer_threshold: float = field(
-        default=0.3, metadata={"env": "ANSWER_THRESHOLD", "parse": _number(float, 0.05, 1.0)}
+        default=0.36, metadata={"env": "ANSWER_THRESHOLD", "parse": _number(float, 0.05, 1.0)}
     )
     user_cooldown_seconds: float = field(
         default=5.0, metadata={"env": "USER_COOLDOWN_SECONDS", "parse": _number(float, 0, 3600)}

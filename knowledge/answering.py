@@ -38,7 +38,7 @@ class AnswerPolicy:
     ("what did WikiLeaks propose?") gets all of them.
     """
 
-    threshold: float = 0.3
+    threshold: float = 0.36
     companion_margin: float = 0.12
     max_facts: int = 3
     suggestion_floor: float = 0.1

@@ -26,11 +26,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
+from .dictionary import is_real_word
 from .models import Fact, Language
-from .question_shape import QuestionShape
+from .question_shape import Asks, QuestionShape
 from .roles import Roles, find_roles
 from .text import ALL_STOPWORDS, content_tokens, fold, normalize, stem, tokens
-from .typos import TypoIndex
+from .typos import MIN_TYPO_LENGTH, TypoIndex
+from .verdicts import opposites
 
 COVERAGE_WEIGHT = 0.55
 VARIANT_WEIGHT = 0.2
@@ -46,9 +48,10 @@ TAG_MATCH = 0.8
 STATEMENT_MATCH = 0.6
 NAMES_ONLY_FACTOR = 0.5
 ROLE_SWAP_FACTOR = 0.4
-OTHER_ACTOR_FACTOR = 0.45
-UNKNOWN_FACTOR = 1.0
+OTHER_ACTOR_FACTOR = 0.35
+UNKNOWN_FACTOR = 0.9
 NO_COUNT_FACTOR = 0.4
+NO_PLACE_FACTOR = 0.4
 COMPANION_TAG_LIMIT = 3
 STORY_TERM_SHARE = 0.4
 _MONTHS = (
@@ -56,6 +59,11 @@ _MONTHS = (
     "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre"
 )
 _TIME_WORDS = re.compile(r"\b(?:(?:19|20)\d\d|" + "|".join(_MONTHS.split()) + r")\b")
+# "on Twitter", "through its website", "in the magazine The Atlantic": somewhere to point at.
+_PLACE = re.compile(
+    r"\b(?:on|in|at|via|through|from)\s+(?:(?:the|its|his|her|their|a)\s+)?"
+    r"(?:[A-Z]\w+|website|site|internet|web|magazine|newspaper)"
+)
 _NUMBER_WORDS = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twice|once|deux|trois|quatre|cinq|six|sept|"
     r"huit|neuf|dix|dozen|douzaine)\b"
@@ -95,6 +103,7 @@ class _IndexedFact:
     term_variants: dict[str, tuple[int, ...]]
     tells_time: bool = False
     counts: bool = False
+    locates: bool = False
     unsaid: frozenset[str] = frozenset()
     variant_weights: list[float] | None = None
     weights_generation: int = -1
@@ -227,6 +236,7 @@ class FactIndex:
             term_variants=_positions(variants),
             tells_time=bool(fact.date) or any(_TIME_WORDS.search(fold(t)) for t in statement_texts),
             counts=any(_NUMBER_WORDS.search(fold(t)) for t in statement_texts),
+            locates=bool(_PLACE.search(fact.statement.en)),
             unsaid=frozenset(
                 self.vocabulary.term(found.group(1) or found.group(2))
                 for text in statement_texts
@@ -298,7 +308,10 @@ class FactIndex:
         return cached[1]
 
     def roles_in(self, text: str) -> Roles:
-        return find_roles(text, self.vocabulary.term, self.is_name, family=self.vocabulary.term("son"))
+        return find_roles(text, self._term_of, self.is_name, family=self.vocabulary.term("son"))
+
+    def _term_of(self, word: str) -> str:
+        return self._resolve(word) or self.vocabulary.term(word)
 
     def judged(self, match: Match, question: str, shape: QuestionShape) -> Match:
         """The match's score, lowered when the fact cannot be what the question asks for.
@@ -313,15 +326,35 @@ class FactIndex:
         asked, told = self.roles_in(question), self.roles_of_fact(match.fact_id)
         if asked.swapped_with(told):
             factor *= ROLE_SWAP_FACTOR
-        elif asked.other_actor_than(told):
+        elif asked.other_actor_than(told, or_receiver=shape.asks is Asks.CONFIRMATION):
+            # "Did Clinton seem set to win?" may be about a party the fact only mentions;
+            # "what did Clinton say?" asks for something she did.
             factor *= OTHER_ACTOR_FACTOR
-        if shape.wants_count and not entry.counts:
+        if shape.wants_count and not self._counts_what_is_asked(entry, question):
             factor *= NO_COUNT_FACTOR
+        if shape.asks is Asks.PLACE and not entry.locates:
+            factor *= NO_PLACE_FACTOR
         if self.leaves_unsaid(match.fact_id, question):
             factor = 0.0
         if factor == 1.0:
             return match
         return replace(match, score=round(match.score * factor, 4), factor=match.factor * factor)
+
+    def _counts_what_is_asked(self, entry: _IndexedFact, question: str) -> bool:
+        """The fact has a number, and what the question counts ("how many *replies*") is in it.
+
+        The story's own names do not say what is counted: "how many messages did WikiLeaks
+        send?" is not answered by "he replied three times" for sharing "messages".
+        """
+        if not entry.counts:
+            return False
+        counted = _COUNTED.search(fold(question))
+        if counted is None:
+            return True
+        term = self.vocabulary.term(counted.group(1))
+        if term in ALL_STOPWORDS or counted.group(1) in ALL_STOPWORDS:
+            return True
+        return term in entry.stems and term not in self.story_terms
 
     def leaves_unsaid(self, fact_id: str, question: str) -> bool:
         """The question asks which X, and the fact itself says the story does not say which X."""
@@ -364,27 +397,46 @@ class FactIndex:
         frequency = len(self._postings.get(term, ()))
         return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
-    def _resolve(self, token: str) -> str | None:
-        """The term a question word stands for, mending a typo against the known words."""
-        if token in self._resolved:
-            return self._resolved[token]
+    def _resolve(self, token: str, as_typed: str | None = None) -> str | None:
+        """The term a question word stands for, mending a typo against the known words.
+
+        A real English or French word the fact base does not use is left unknown rather than
+        "mended" into a word it does use ("recette" is not a typo of "rejette").
+        """
+        key = token if as_typed in (None, token) else f"{token}\0{as_typed}"
+        if key in self._resolved:
+            return self._resolved[key]
         term: str | None = self.vocabulary.term(token)
         if term not in self._postings:
+            term = next(
+                (
+                    self.vocabulary.term(o)
+                    for o in sorted(opposites(token))
+                    if self.vocabulary.term(o) in self._postings
+                ),
+                term,
+            )
+        if term not in self._postings and (
+            len(token) < MIN_TYPO_LENGTH or is_real_word(token) or (as_typed and is_real_word(as_typed))
+        ):
+            term = None
+        elif term not in self._postings:
             closest = self._words.closest(token)
             term = self.vocabulary.term(closest) if closest else None
             if term not in self._postings:  # a lexicon word no active fact uses
                 term = None
         if len(self._resolved) > 8192:
             self._resolved.clear()
-        self._resolved[token] = term
+        self._resolved[key] = term
         return term
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """The question's content words as weighted terms; unknown words weigh like rare ones."""
         unknown_weight = UNKNOWN_WEIGHT * self._idf("\0")
         terms: dict[str, QueryTerm] = {}
+        typed = _as_typed(question)
         for token in content_tokens(question):
-            resolved = self._resolve(token)
+            resolved = self._resolve(token, typed.get(token))
             if resolved is not None:
                 terms[resolved] = QueryTerm(resolved, self._idf(resolved), known=True)
             elif not _looks_like_stopword(token):
@@ -468,6 +520,13 @@ class FactIndex:
         return replace(match, score=round(min(score, 1.0), 4))
 
 
+def _as_typed(question: str) -> dict[str, str]:
+    """Folded word -> the word as typed (accents kept), to look it up in a dictionary."""
+    if question.isascii():
+        return {}
+    return {fold(word): word for word in _LETTERS.findall(question.casefold())}
+
+
 def _positions(variants: list[tuple[frozenset[str], Language, str]]) -> dict[str, tuple[int, ...]]:
     """For each term, which of a fact's variants contain it: scoring then touches only those."""
     positions: dict[str, list[int]] = {}
@@ -505,6 +564,8 @@ def _looks_like_stopword(token: str) -> bool:
     return False
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_COUNTED = re.compile(r"\b(?:how many|how much|combien d(?:e|es|u|')?)\s*(\w+)")
 _WHICH = re.compile(r"\b(?:which|what|quel|quelle|quels|quelles|name of|nom d[eu])\b")
 _NEXT_WORDS = re.compile(r"\W+(\w+)")
 

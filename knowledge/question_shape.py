@@ -243,13 +243,18 @@ def shape_of(question: str) -> QuestionShape:
         found = pattern.search(text)
         if found and (first is None or found.start() < first[0]):
             first = (found.start(), asks)
+    statement = _STATEMENT.search(text)
+    if statement and (first is None or statement.start() < first[0]):
+        # "what was its reply *when* Trump won?": the first question word leads; a later
+        # "when" or "quand" joins a clause, it does not ask for a date.
+        first = (statement.start(), Asks.STATEMENT)
     if _CONFIRMATION.search(text) and (first is None or first[0] > 0):
         return QuestionShape(Asks.CONFIRMATION, negative)
-    if first is not None:
+    if first is not None and first[1] is not Asks.STATEMENT:
         return QuestionShape(first[1], negative)
-    if _FRENCH_INVERSION.search(text) and not _STATEMENT.search(text):
+    if _FRENCH_INVERSION.search(text) and not statement:
         return QuestionShape(Asks.CONFIRMATION, negative)
-    if not _STATEMENT.search(text) and text.endswith("?") and len(text.split()) >= MIN_WORDS_FOR_CONFIRMATION:
+    if not statement and text.endswith("?") and len(text.split()) >= MIN_WORDS_FOR_CONFIRMATION:
         return QuestionShape(Asks.CONFIRMATION, negative)
     return QuestionShape(Asks.STATEMENT, negative)
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .text import clean, fold, tokens
 
 RECEIVING = frozenset(
     """
-    to for with from about at on of into toward towards against than
-    a au aux avec pour de du des sur aupres contre envers chez vers dont
+    to for with from about at on of into toward towards against than between among like
+    besides except a au aux avec pour de du des sur aupres contre envers chez vers
+    dont entre comme outre sauf leur
     """.split()
 )
 # Capitalised in a sentence, but never a party: days and months.
@@ -40,7 +41,19 @@ _NATIONALITIES = frozenset(
     "american americain americaine americains us russian russe french francais".split()
 )
 # A name after these opens a clause of its own: "reported *that* WikiLeaks had…".
-SUBORDINATING = frozenset("that whether que".split())
+SUBORDINATING = frozenset("that whether que if si because parce when quand while".split())
+# "who is Julian Assange?", "c'est qui": the name is what is asked about, not who acts.
+_ASKS_ABOUT_SOMEONE = re.compile(
+    r"\b(?:who(?:'s| is| was| are)|whos|c'?est qui|c qui|c ki|cest qui|qui est|qui etait|qui sont)\b"
+)
+_COORDINATION = frozenset("and et".split())
+_ARTICLES = frozenset("the le la les l".split())
+MIN_WORDS_FOR_ROLES = 4
+# A subject already given ("does *this* make Assange look bad?") leaves no name to act.
+SUBJECT_PRONOUNS = frozenset("this it he she they we ca cela il elle ils elles je tu nous".split())
+# "Who published…?" asks for the actor; "who did Trump Jr. accuse?" names it after the auxiliary.
+_ASKS_FOR_THE_ACTOR = frozenset("who whom qui ki".split())
+_NAMES_THE_ACTOR_NEXT = frozenset("did does do".split())
 _RAW_WORD = re.compile(r"[\w'’.-]+")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
 
@@ -50,9 +63,15 @@ class Roles:
     actor: frozenset[str] = frozenset()
     receivers: frozenset[str] = frozenset()
 
-    def other_actor_than(self, other: Roles) -> bool:
-        """True when both name an actor and they are different parties."""
-        return bool(self.actor and other.actor and not same_party(self.actor, other.actor))
+    def other_actor_than(self, other: Roles, or_receiver: bool = False) -> bool:
+        """True when both name an actor and they differ (and, if `or_receiver`, this actor
+        is not even on the receiving side there)."""
+        return bool(
+            self.actor
+            and other.actor
+            and not same_party(self.actor, other.actor)
+            and not (or_receiver and same_party(self.actor, other.receivers))
+        )
 
     def swapped_with(self, other: Roles) -> bool:
         """True when what acts here receives there and nothing of the actor acts there."""
@@ -76,40 +95,74 @@ def find_roles(
     text: str, term: Callable[[str], str], is_name: Callable[[str], bool], family: str = "son"
 ) -> Roles:
     """The actor and the receivers named in `text` (a question or a fact's statement)."""
-    actor: set[str] = set()
-    receivers: set[str] = set()
-    run: list[str] = []
-    run_receives = False
-    in_clause = False  # past "that"/"que", names belong to another clause's action
-    previous = ""
-
-    def close() -> None:
-        nonlocal run
-        if run and set(run) - {family}:
-            if run_receives:
-                receivers.update(run)
-            elif not actor:
-                actor.update(run)
-        run = []
-
-    for raw in _RAW_WORD.findall(fold(clean(text))):
-        possessive = bool(_POSSESSIVE.search(raw))
+    folded = fold(clean(text))
+    if len(folded.split()) < MIN_WORDS_FOR_ROLES:
+        return Roles()  # "impôts trump", "Assange image": keywords, nobody acts
+    scan = _Scan(family, in_clause=bool(_ASKS_ABOUT_SOMEONE.search(folded)))
+    for raw in _RAW_WORD.findall(folded):
         if raw[:2] in ("d'", "d’"):
-            previous = "de"  # "l'organisation d'Assange": the elided "de" introduces Assange
+            scan.previous = "de"  # "l'organisation d'Assange": the elided "de" introduces Assange
         for word in tokens(raw) or [raw]:
-            found = term(word)
-            if word in _CALENDAR or word in _NATIONALITIES:
-                close()
-            elif is_name(found) or (found == family and (run or previous in ("the", "le", "his", "son"))):
-                if not run:
-                    run_receives = in_clause or previous in RECEIVING
-                run.append(found)
-            else:
-                close()
-                opens_clause = word in SUBORDINATING and previous != "ce"  # not "est-ce que"
-                in_clause = in_clause or (opens_clause and not actor)
-            previous = word
-        if possessive:
-            run = []  # "Trump's returns": Trump owns, he does not act
-    close()
-    return Roles(frozenset(actor), frozenset(receivers))
+            scan.step(word, term(word), is_name)
+        if _POSSESSIVE.search(raw):
+            scan.run = []  # "Trump's returns": Trump owns, he does not act
+    scan.close()
+    actor = frozenset() if scan.shared else frozenset(scan.actor)
+    return Roles(actor, frozenset(scan.receivers))
+
+
+@dataclass
+class _Scan:
+    """One left-to-right pass over a text's words, collecting runs of names."""
+
+    family: str
+    in_clause: bool = False
+    actor: set[str] = field(default_factory=set)
+    receivers: set[str] = field(default_factory=set)
+    run: list[str] = field(default_factory=list)
+    run_receives: bool = False
+    shared: bool = False  # "WikiLeaks and Trump Jr. exchanged…": nobody acts alone
+    last_run_received: bool = False
+    previous: str = ""
+    before_previous: str = ""
+    position: int = 0
+
+    def step(self, word: str, found: str, is_name: Callable[[str], bool]) -> None:
+        if self.position == 1 and self.previous in _ASKS_FOR_THE_ACTOR:
+            self.in_clause = not (is_name(found) or word in _NAMES_THE_ACTOR_NEXT)
+        self.position += 1
+        family_word = found == self.family and (
+            bool(self.run) or self.previous in ("the", "le", "his", "son")
+        )
+        if word in _CALENDAR or word in _NATIONALITIES:
+            self.close()
+        elif is_name(found) or family_word:
+            if not self.run:
+                self._start_run()
+            self.run.append(found)
+        else:
+            self.close()
+            opens_clause = word in SUBORDINATING and self.previous != "ce" and self.position > 1
+            if (opens_clause or word in SUBJECT_PRONOUNS) and not self.actor:
+                self.in_clause = True
+        self.before_previous, self.previous = self.previous, word
+
+    def _start_run(self) -> None:
+        pronoun_on = self.previous == "on" and self.before_previous == "t"  # "soupçonne-t-on"
+        self.run_receives = self.in_clause or (self.previous in RECEIVING and not pronoun_on)
+        coordinated = self.previous in _COORDINATION or (
+            self.previous in _ARTICLES and self.before_previous in _COORDINATION
+        )
+        if coordinated and self.last_run_received:
+            self.run_receives = True  # "between WikiLeaks and (the son of) Trump"
+        elif coordinated and self.actor and not self.receivers:
+            self.shared = True
+
+    def close(self) -> None:
+        if self.run and set(self.run) - {self.family}:
+            self.last_run_received = self.run_receives
+            if self.run_receives:
+                self.receivers.update(self.run)
+            elif not self.actor:
+                self.actor.update(self.run)
+        self.run = []

@@ -34,6 +34,18 @@ _ANTONYMS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("surprise unexpected inattendue", "expected predicted prevue attendue"),
     )
 )
+
+
+def opposites(word: str) -> frozenset[str]:
+    """The stems a word is the antonym of ("youngest" -> "eldest"…), for matching: a
+    question that asks the opposite of a fact is still about that fact (and gets "No")."""
+    found = stem(word)
+    return frozenset().union(
+        *(right for left, right in _ANTONYMS if found in left),
+        *(left for left, right in _ANTONYMS if found in right),
+    )
+
+
 _WORDS = {
     "yes": {"en": "Yes.", "fr": "Oui."},
     "no": {"en": "No.", "fr": "Non."},

