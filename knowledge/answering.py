@@ -43,7 +43,7 @@ class AnswerPolicy:
     max_facts: int = 3
     suggestion_floor: float = 0.1
     max_suggestions: int = 3
-    confirmation_floor: float = 0.45
+    confirmation_floor: float = 0.36
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +137,7 @@ class Answerer:
             return Finding(question, shape, [], matches, unsaid_by=self._facts[matches[0].fact_id])
         if asks_about_aftermath(question) or self.index.asks_beyond_the_story(question, shape):
             return Finding(question, shape, [], matches)
-        judged = sorted(
-            (self.index.judged(m, question, shape) for m in matches), key=lambda m: (-m.score, m.fact_id)
-        )
+        judged = self.index.judged(matches, question, shape)
         chosen = self._chosen(question, judged)
         if chosen and shape.wants_time:
             chosen = self._with_a_date(chosen)

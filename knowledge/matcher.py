@@ -147,6 +147,7 @@ class FactIndex:
         self._resolved: dict[str, str | None] = {}
         self._tags: dict[str, set[str]] = {}
         self._roles: dict[str, tuple[int, Roles]] = {}
+        self._story_terms: tuple[int, frozenset[str]] = (-1, frozenset())
         self._generation = 0
         for fact in facts:
             self.upsert(fact)
@@ -313,34 +314,53 @@ class FactIndex:
     def _term_of(self, word: str) -> str:
         return self._resolve(word) or self.vocabulary.term(word)
 
-    def judged(self, match: Match, question: str, shape: QuestionShape) -> Match:
-        """The match's score, lowered when the fact cannot be what the question asks for.
+    def judged(self, matches: list[Match], question: str, shape: QuestionShape) -> list[Match]:
+        """The matches re-scored and re-ranked, lowered where a fact cannot be what the
+        question asks for.
 
-        Roles reversed (the question's receiver acts in the fact), a count asked of a fact
-        with no number, a detail the fact itself says the story does not give ("which
-        website?"): each is a fact sharing the words but not the meaning.
+        Roles reversed (the question's receiver acts in the fact), another actor than the one
+        asked about, a count asked of a fact with no number, a place of a fact that names
+        none, a detail the fact itself says the story does not give ("which website?"):
+        each is a fact sharing the words but not the meaning. Words the story does not know
+        lower every fact alike. The question is analysed once, whatever the matches.
         """
-        entry = self._facts[match.fact_id]
+        if not matches:
+            return []
         unknown = sum(not t.known for t in self.query_terms(question))
-        factor = UNKNOWN_FACTOR**unknown
-        asked, told = self.roles_in(question), self.roles_of_fact(match.fact_id)
-        if asked.swapped_with(told):
-            factor *= ROLE_SWAP_FACTOR
-        elif asked.other_actor_than(told, or_receiver=shape.asks is Asks.CONFIRMATION):
-            # "Did Clinton seem set to win?" may be about a party the fact only mentions;
-            # "what did Clinton say?" asks for something she did.
-            factor *= OTHER_ACTOR_FACTOR
-        if shape.wants_count and not self._counts_what_is_asked(entry, question):
-            factor *= NO_COUNT_FACTOR
-        if shape.asks is Asks.PLACE and not entry.locates:
-            factor *= NO_PLACE_FACTOR
-        if self.leaves_unsaid(match.fact_id, question):
-            factor = 0.0
-        if factor == 1.0:
-            return match
-        return replace(match, score=round(match.score * factor, 4), factor=match.factor * factor)
+        asked = self.roles_in(question)
+        which = {self.vocabulary.term(w) for w in _asks_which(question)}
+        counted = self._counted_term(question) if shape.wants_count else None
+        rescored = []
+        for match in matches:
+            entry = self._facts[match.fact_id]
+            told = self.roles_of_fact(match.fact_id)
+            factor = UNKNOWN_FACTOR**unknown
+            if asked.swapped_with(told):
+                factor *= ROLE_SWAP_FACTOR
+            elif asked.other_actor_than(told, or_receiver=shape.asks is Asks.CONFIRMATION):
+                # "Did Clinton seem set to win?" may be about a party the fact only mentions;
+                # "what did Clinton say?" asks for something she did.
+                factor *= OTHER_ACTOR_FACTOR
+            if shape.wants_count and not self._counts(entry, counted):
+                factor *= NO_COUNT_FACTOR
+            if shape.asks is Asks.PLACE and not entry.locates:
+                factor *= NO_PLACE_FACTOR
+            if which & entry.unsaid:
+                factor = 0.0
+            if factor != 1.0:
+                match = replace(match, score=round(match.score * factor, 4), factor=match.factor * factor)
+            rescored.append(match)
+        return sorted(rescored, key=lambda m: (-m.score, m.fact_id))
 
-    def _counts_what_is_asked(self, entry: _IndexedFact, question: str) -> bool:
+    def _counted_term(self, question: str) -> str | None:
+        """What "how many…" counts, as a term; None when nothing specific is named."""
+        counted = _COUNTED.search(fold(question))
+        if counted is None or counted.group(1) in ALL_STOPWORDS:
+            return None
+        term = self.vocabulary.term(counted.group(1))
+        return None if term in ALL_STOPWORDS else term
+
+    def _counts(self, entry: _IndexedFact, counted: str | None) -> bool:
         """The fact has a number, and what the question counts ("how many *replies*") is in it.
 
         The story's own names do not say what is counted: "how many messages did WikiLeaks
@@ -348,13 +368,7 @@ class FactIndex:
         """
         if not entry.counts:
             return False
-        counted = _COUNTED.search(fold(question))
-        if counted is None:
-            return True
-        term = self.vocabulary.term(counted.group(1))
-        if term in ALL_STOPWORDS or counted.group(1) in ALL_STOPWORDS:
-            return True
-        return term in entry.stems and term not in self.story_terms
+        return counted is None or (counted in entry.stems and counted not in self.story_terms)
 
     def leaves_unsaid(self, fact_id: str, question: str) -> bool:
         """The question asks which X, and the fact itself says the story does not say which X."""
@@ -384,13 +398,21 @@ class FactIndex:
 
     @property
     def story_terms(self) -> frozenset[str]:
-        """Terms nearly every fact shares: the story's own names, not any detail of it."""
-        total = len(self._facts)
-        return frozenset(
-            term
-            for term, holders in self._postings.items()
-            if total and len(holders) >= STORY_TERM_SHARE * total
-        )
+        """Terms nearly every fact shares: the story's own names, not any detail of it.
+
+        Computed once per index generation: it scans every posting list.
+        """
+        if self._story_terms[0] != self._generation:
+            total = len(self._facts)
+            self._story_terms = (
+                self._generation,
+                frozenset(
+                    term
+                    for term, holders in self._postings.items()
+                    if total and len(holders) >= STORY_TERM_SHARE * total
+                ),
+            )
+        return self._story_terms[1]
 
     def _idf(self, term: str) -> float:
         total = len(self._facts)

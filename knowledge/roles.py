@@ -47,6 +47,8 @@ _ASKS_ABOUT_SOMEONE = re.compile(
     r"\b(?:who(?:'s| is| was| are)|whos|c'?est qui|c qui|c ki|cest qui|qui est|qui etait|qui sont)\b"
 )
 _COORDINATION = frozenset("and et".split())
+# "the Obama thing", "l'histoire Trump": a name that only qualifies a vague noun acts in nothing.
+_VAGUE_NOUNS = frozenset("thing stuff story affair business deal case truc histoire affaire".split())
 _ARTICLES = frozenset("the le la les l".split())
 MIN_WORDS_FOR_ROLES = 4
 # A subject already given ("does *this* make Assange look bad?") leaves no name to act.
@@ -141,6 +143,8 @@ class _Scan:
                 self._start_run()
             self.run.append(found)
         else:
+            if word in _VAGUE_NOUNS and self.run and not self.run_receives and not self.actor:
+                self.run = []
             self.close()
             opens_clause = word in SUBORDINATING and self.previous != "ce" and self.position > 1
             if (opens_clause or word in SUBJECT_PRONOUNS) and not self.actor:

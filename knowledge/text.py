@@ -38,6 +38,7 @@ STOPWORDS: dict[Language, frozenset[str]] = {
      giving write writes wrote written writing
      pls plz lol lmao omg yo bro dude guys wait basically literally honestly seriously stuff kinda
      sorta quick quickly briefly gonna wanna gotta idk tbh btw ngl u ur ya yeah yep nope hmm um
+     bruh single every each both either neither whole entire anyway somehow someone somebody
      """.split()
     ),
     "fr": frozenset(
@@ -52,6 +53,7 @@ STOPWORDS: dict[Language, frozenset[str]] = {
      faites ecrit ecrite ecrits ecrire combien
      jpp mdr ptdr stp svp wesh genre bref truc trucs machin vraiment franchement attends attend
      bon ben bah euh hein vite ouais mec frere cest ki koi pk pq jsp tkt dcp ya deja
+     aupres lors durant selon chez vers envers rapport moment chacun chaque quelqu
      """.split()
     ),
 }

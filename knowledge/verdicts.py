@@ -60,13 +60,18 @@ def verdict(question: str, fact: Fact, language: Language) -> str | None:
         texts += [fact.quote.original, fact.quote.translation or ""]
     said = [word for text in texts for word in tokens(text)]
     stems_said = {stem(w) for w in said}
+    affirmed = {
+        stem(w)
+        for i, w in enumerate(said)
+        if not _NEGATIONS & set(said[max(0, i - 3) : i]) and said[i + 1 : i + 2] != ["pas"]  # "n'accepte pas"
+    }
     stems_asked = {stem(w) for w in asked}
     contradicted = (
         (bool(_UNIVERSAL & set(asked)) and bool(_RESTRICTIVE & set(said)))
         or (bool(_ABSENCE & set(said)) and not _ABSENCE & set(asked) and _absence_touches(said, stems_asked))
         or any(
-            (left & stems_asked and right & stems_said and not right & stems_asked)
-            or (right & stems_asked and left & stems_said and not left & stems_asked)
+            (left & stems_asked and right & stems_said and not right & stems_asked and not left & affirmed)
+            or (right & stems_asked and left & stems_said and not left & stems_asked and not right & affirmed)
             for left, right in _ANTONYMS
             if not _negated_in(asked, left | right)
         )

@@ -3,7 +3,7 @@
 from knowledge.roles import find_roles, same_party
 from knowledge.text import stem
 
-NAMES = {"wikile", "donald", "trump", "atlant", "julian", "assang", "hillar", "clinto"}
+NAMES = {"wikile", "donald", "trump", "atlant", "julian", "assang", "hillar", "clinto", "obama"}
 
 
 def roles(text: str):
@@ -50,3 +50,7 @@ def test_the_son_is_not_his_father() -> None:
 def test_question_forms_are_not_clauses() -> None:
     assert roles("Qu'est-ce que WikiLeaks voulait faire fuiter ?").actor == {"wikile"}
     assert roles("When did WikiLeaks react?").actor == {"wikile"}
+
+
+def test_a_name_that_only_qualifies_a_vague_noun_does_not_act() -> None:
+    assert roles("whats the obama thing wikileaks warned about").actor == {"wikile"}

@@ -23,3 +23,8 @@ FACTS = {fact.id: fact for fact in load_fact_base(SEED_PATH).facts}
 )
 def test_the_fact_decides(question: str, fact_id: str, language: str, expected: str) -> None:
     assert verdict(question, FACTS[fact_id], language) == expected
+
+
+def test_a_fact_that_says_both_sides_does_not_contradict() -> None:
+    fact = FACTS["contest-result-advice"]  # "…if he lost, at a time when a Clinton victory seemed inevitable"
+    assert verdict("Clinton semblait-elle partie pour gagner ?", fact, "fr") == "Oui."
