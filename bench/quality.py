@@ -19,12 +19,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.distractors import with_distractors
 from bench.report import DEFAULT_OUT, ROOT, Machine, machine, write_section
 from config.settings import Settings
-from knowledge.evaluation import EvaluationReport
+from knowledge.answering import Answerer, AnswerPolicy
+from knowledge.evaluation import EvaluationReport, markdown_table
 from knowledge.first_touch import load as load_first_touches
 from knowledge.quality import evaluate_sets, seed_answerer
 from knowledge.question_sets import EVAL_DIR
+from knowledge.schema import SEED_PATH, load_fact_base
 
 COMMAND = "python -m bench.quality"
 MISSES_SHOWN = 60
@@ -69,7 +72,34 @@ def set_section(report: EvaluationReport) -> str:
 </details>"""
 
 
-def section(reports: Sequence[EvaluationReport], threshold: float, where: Machine, command: str) -> str:
+def growth_table(threshold: float, sizes: Sequence[int], limit: int | None) -> str:
+    """Every set's headline figures on the seed alone and with unrelated real-word facts added."""
+    seed = load_fact_base(SEED_PATH)
+    rows = []
+    for size in (0, *sizes):
+        answerer = Answerer(with_distractors(seed, size), AnswerPolicy(threshold=threshold))
+        for report in evaluate_sets(answerer, baselines=False, limit=limit):
+            figures = report.ours.headline()
+            rows.append(
+                [f"{len(seed.facts)} + {size:,}", report.name]
+                + [
+                    f"{figures[k]:.1%}" if figures[k] is not None else ""
+                    for k in ("in_scope", "near_topic", "off_topic")
+                ]
+            )
+    header = [
+        "facts (seed + unrelated)",
+        "set",
+        "in scope right",
+        "near-topic abstained",
+        "off-topic abstained",
+    ]
+    return markdown_table(header, rows)
+
+
+def section(
+    reports: Sequence[EvaluationReport], threshold: float, where: Machine, command: str, growth: str
+) -> str:
     sets = "\n\n".join(set_section(r) for r in reports) or "_No question set found._"
     return f"""## Answer quality: this bot vs rapidfuzz WRatio vs BM25
 
@@ -85,6 +115,15 @@ keyword in the answer's paragraphs (blind sets; the Sources line does not count)
 scope (near-topic traps, off-topic), right means no answer.
 
 {sets}
+
+### As the fact base grows
+
+The same sets, with thousands of unrelated facts added to the seed: word salads of real
+English and French lemmas (`bench/distractors.py`), so an off-topic question finds real
+words to match. Abstention does **not** hold yet: the story's names become rare in a big
+archive and weigh more, and every off-topic word now appears in some fact.
+
+{growth}
 """
 
 
@@ -100,6 +139,11 @@ def parser() -> argparse.ArgumentParser:
         help="this bot's answer threshold (default: %(default)s)",
     )
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (for smoke tests)")
+    parser.add_argument(
+        "--distractors",
+        default="1000,5000",
+        help="comma-separated numbers of unrelated facts to add for the growth table (default: %(default)s)",
+    )
     return parser
 
 
@@ -109,6 +153,8 @@ def command_line(args: argparse.Namespace) -> str:
         parts.append(f"--threshold {args.threshold}")
     if args.limit is not None:
         parts.append(f"--limit {args.limit}")
+    if args.distractors != "1000,5000":
+        parts.append(f"--distractors {args.distractors}")
     return " ".join(parts)
 
 
@@ -118,7 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for report in reports:
         print(f"{report.name} ({len(report.questions)} questions)")
         print(report.table(), end="\n\n")
-    write_section(args.out, "quality", section(reports, args.threshold, machine(), command_line(args)))
+    sizes = [int(n) for n in args.distractors.split(",") if n.strip()]
+    growth = growth_table(args.threshold, sizes, args.limit)
+    print(growth)
+    write_section(
+        args.out, "quality", section(reports, args.threshold, machine(), command_line(args), growth)
+    )
     print(f"wrote the quality section of {args.out}", file=sys.stderr)
     return 0
 

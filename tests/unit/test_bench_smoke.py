@@ -54,7 +54,7 @@ def test_quality_writes_its_section_beside_the_others(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
     write_section(out, "matching", "matching figures")
 
-    assert quality.main(["--out", str(out), "--limit", "20"]) == 0
+    assert quality.main(["--out", str(out), "--limit", "20", "--distractors", "30"]) == 0
 
     text = out.read_text()
     for name in ("matching", "quality", "e2e"):
@@ -68,6 +68,7 @@ def test_quality_writes_its_section_beside_the_others(tmp_path: Path) -> None:
         and "blind-c.json` (20 questions)" in body
     )
     assert "WRatio" in body and "BM25" in body and "this bot" in body
+    assert "17 + 30" in body and "As the fact base grows" in body
 
 
 def test_rewriting_a_section_replaces_only_that_section(tmp_path: Path) -> None:
