@@ -223,7 +223,7 @@ def measure_answers(
     for question in questions:
         elapsed, answer = timed(lambda question=question: answerer.answer(question.text))
         samples.setdefault(question.kind, []).append(elapsed)
-        top = answer.facts[0].fact.id if answer.answered else None
+        top = answer.facts[0].fact.id if answer.facts else None
         if question.expected:
             in_scope += 1
             found += top in question.expected

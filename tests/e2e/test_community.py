@@ -161,6 +161,25 @@ async def test_ask_in_english_is_public_cited_and_logged(world: Community) -> No
     assert row["fact_id"] in footer_fact_ids(message)
 
 
+async def test_a_vague_question_gets_the_story_in_brief_with_every_source(world: Community) -> None:
+    message = the_message(await world.ask(world.member("newcomer"), "tl;dr?"))
+
+    text = message_text(message)
+    assert "The Atlantic" in text and "13 November 2017" in text and "tax returns" in text
+    sources = field_value(message, "Sources")
+    assert "The Atlantic, 13 November 2017" in sources and TWEET_URL in sources
+    [row] = world.bot.query("SELECT answered FROM questions_asked WHERE id = ?", (question_id(message),))
+    assert row["answered"] == 1
+
+
+async def test_a_yes_no_question_is_answered_yes_or_no(world: Community) -> None:
+    message = the_message(await world.ask(world.member("checker"), "Is Trump Jr. the youngest son of Trump?"))
+
+    [embed] = embeds_of(message)
+    assert embed["description"].startswith("No. Donald Trump Jr. is the eldest son")
+    assert "trump-jr-eldest-son" in footer_fact_ids(message)
+
+
 async def test_ask_in_french_answers_in_french(world: Community) -> None:
     response = await world.ask(world.member("lectrice"), PROPOSE_FR, locale="fr")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.answering import Answerer
 from knowledge.models import Actor
 from knowledge.schema import SEED_PATH, load_fact_base
 from knowledge.service import KnowledgeService
@@ -81,3 +82,28 @@ async def test_retired_facts_are_no_longer_answered(service: KnowledgeService) -
 async def test_synonyms_survive_the_store(service: KnowledgeService) -> None:
     seed = load_fact_base(SEED_PATH)
     assert (await service.store.export()).synonyms == seed.synonyms
+
+
+def test_a_vague_question_gets_the_summary_citing_every_source() -> None:
+    seed = load_fact_base(SEED_PATH)
+    answer = Answerer(seed).answer("en gros il se passe quoi ?")
+    assert answer.answered and answer.language == "fr"
+    assert answer.paragraphs == (seed.story.summary.fr,)
+    assert {s.id for s in answer.sources} == {s.id for s in seed.sources}
+    assert answer.to_json()["facts"] == []
+
+
+def test_a_two_part_question_answers_both_parts_and_says_which_it_cannot() -> None:
+    answerer = Answerer(load_fact_base(SEED_PATH))
+    both = answerer.answer("What did WikiLeaks say after Trump won, and what did it warn about?")
+    assert {m.fact.id for m in both.facts} >= {"wow-after-victory", "obama-documents-warning"}
+    half = answerer.answer("What did WikiLeaks say after Trump won, and when was Assange arrested?")
+    assert half.answered and "other part of your question" in half.text
+    assert "Assange arrested" not in half.text  # the user's words are never echoed into curated text
+
+
+def test_a_when_question_gets_the_date_of_the_fact_it_belongs_with() -> None:
+    answer = Answerer(load_fact_base(SEED_PATH)).answer("When did WikiLeaks offer the tax returns?")
+    assert "In October" in answer.text.split("Sources")[0]
+    tweet = Answerer(load_fact_base(SEED_PATH)).answer("what day did trump jr tweet the messages?")
+    assert "14 November 2017" in tweet.text.split("Sources")[0]
