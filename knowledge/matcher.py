@@ -104,6 +104,8 @@ class _IndexedFact:
     tells_time: bool = False
     counts: bool = False
     locates: bool = False
+    roles: Roles | None = None
+    roles_names: int = -1
     unsaid: frozenset[str] = frozenset()
     variant_weights: list[float] | None = None
     weights_generation: int = -1
@@ -144,9 +146,9 @@ class FactIndex:
         # Every word of the synonym lexicon is a known spelling, even one no fact uses yet.
         self._words.add({word for group in synonyms for entry in group for word in tokens(entry)[:1]})
         self._name_counts: Counter[str] = Counter()
+        self._names_version = 0  # bumped when a name enters or leaves the index
         self._resolved: dict[str, str | None] = {}
         self._tags: dict[str, set[str]] = {}
-        self._roles: dict[str, tuple[int, Roles]] = {}
         self._story_terms: tuple[int, frozenset[str]] = (-1, frozenset())
         self._generation = 0
         for fact in facts:
@@ -165,6 +167,8 @@ class FactIndex:
             return
         entry, words = self._analyse(fact)
         self._facts[fact.id] = entry
+        if any(self._name_counts.get(name, 0) <= 0 for name in entry.names):
+            self._names_version += 1
         self._name_counts.update(entry.names)
         for term in entry.stems:
             self._postings.setdefault(term, set()).add(fact.id)
@@ -178,7 +182,8 @@ class FactIndex:
         if entry is None:
             return
         self._name_counts.subtract(entry.names)
-        self._roles.pop(fact_id, None)
+        if any(self._name_counts.get(name, 0) <= 0 for name in entry.names):
+            self._names_version += 1
         for tag in entry.fact.tags:
             self._tags.get(tag, set()).discard(fact_id)
         for term in entry.stems:
@@ -300,13 +305,17 @@ class FactIndex:
     # Judging a match against what the question asks for --------------------------
 
     def roles_of_fact(self, fact_id: str) -> Roles:
-        """Who acts and who receives in the fact's English statement (names shift as facts
-        come and go, so this is recomputed once per index generation)."""
-        cached = self._roles.get(fact_id)
-        if cached is None or cached[0] != self._generation:
-            statement = _QUOTED.sub(" ", self._facts[fact_id].fact.statement.en)
-            cached = self._roles[fact_id] = (self._generation, self.roles_in(statement))
-        return cached[1]
+        """Who acts and who receives in the fact's English statement.
+
+        Worked out on first use and kept with the fact until the index's names change (a
+        name new to the index is rare: most edits reuse the story's names).
+        """
+        entry = self._facts[fact_id]
+        if entry.roles is None or entry.roles_names != self._names_version:
+            statement = _QUOTED.sub(" ", entry.fact.statement.en)
+            entry.roles = self.roles_in(statement)
+            entry.roles_names = self._names_version
+        return entry.roles
 
     def roles_in(self, text: str) -> Roles:
         return find_roles(text, self._term_of, self.is_name, family=self.vocabulary.term("son"))
@@ -331,9 +340,10 @@ class FactIndex:
         which = {self.vocabulary.term(w) for w in _asks_which(question)}
         counted = self._counted_term(question) if shape.wants_count else None
         rescored = []
+        has_roles = bool(asked.actor or asked.receivers)
         for match in matches:
             entry = self._facts[match.fact_id]
-            told = self.roles_of_fact(match.fact_id)
+            told = self.roles_of_fact(match.fact_id) if has_roles else Roles()
             factor = UNKNOWN_FACTOR**unknown
             if asked.swapped_with(told):
                 factor *= ROLE_SWAP_FACTOR
