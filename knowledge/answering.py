@@ -141,7 +141,7 @@ class Answerer:
         chosen = self._chosen(question, judged)
         if chosen and shape.wants_time:
             chosen = self._with_a_date(chosen)
-        return Finding(question, shape, chosen, judged)
+        return Finding(question, shape, chosen, matches)  # close questions: by wording, unjudged
 
     def _chosen(self, question: str, matches: list[Match]) -> list[Match]:
         """The best fact, and the others nearly as good whose actor is the one asked about."""
