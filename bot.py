@@ -19,18 +19,24 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from config import Settings, SettingsError, load_settings
+from config.redaction import install as install_redaction
+from config.redaction import redact
 from knowledge.answers import Answer
 from knowledge.importing import ImportPlan
 from knowledge.models import CLI_ACTOR, FactBase
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
-from knowledge.schema import FactBaseError, decode_document, dump_fact_base, parse_fact_base
+from knowledge.schema import FactBaseError, dump_fact_base, load_fact_base
 from knowledge.service import AnswerPolicy, KnowledgeService
 from knowledge.store import StoreError
+from knowledge.store.targets import check_writable_target, replacing
+
+log = logging.getLogger("bot")
 
 EXIT_USAGE = 2
 TOKEN_HELP = (
@@ -49,7 +55,7 @@ async def open_service(settings: Settings) -> KnowledgeService:
         return await KnowledgeService.open(
             settings.database_path,
             policy=AnswerPolicy(threshold=settings.answer_threshold),
-            default_language=settings.default_language,  # type: ignore[arg-type]
+            default_language=settings.default_language,
         )
     except (StoreError, FactBaseError) as error:
         raise CliError(str(error)) from None
@@ -72,10 +78,13 @@ async def ask_one(settings: Settings, question: str, as_json: bool) -> int:
         raise CliError(rejection.en) from None
     service = await open_service(settings)
     try:
-        answer = await service.ask(question)
+        answer = service.answer(question)
+        print(json_line(answer.to_json()) if as_json else render_for_terminal(answer), flush=True)
+        recorder = QuestionRecorder(service)
+        await recorder.record(answer)
+        await recorder.finish()
     finally:
         await service.close()
-    print(json_line(answer.to_json()) if as_json else render_for_terminal(answer))
     return 0
 
 
@@ -93,13 +102,63 @@ def _stdin_lines() -> Iterator[bytes]:
         yield raw.rstrip(b"\r\n")
 
 
+class QuestionRecorder:
+    """Puts answered questions in the question log without ever holding back an answer.
+
+    The answer is printed first. When another process holds the database's write lock
+    longer than the busy timeout, the question waits in memory and is written with the
+    next one; at the end, writing is retried a bounded number of times (each attempt waits
+    up to the busy timeout), and questions that still cannot be written are reported on
+    stderr. No output line is ever dropped.
+    """
+
+    FINAL_ATTEMPTS = 6
+
+    def __init__(self, service: KnowledgeService) -> None:
+        self.service = service
+        self.pending: list[Answer] = []
+        self.waiting = False
+
+    async def record(self, answer: Answer) -> None:
+        if not answer.error:
+            self.pending.append(answer)
+        await self._write()
+
+    async def _write(self) -> bool:
+        while self.pending:
+            try:
+                await self.service.record_question(self.pending[0])
+            except StoreError as error:
+                if not self.waiting:
+                    log.warning("question log delayed (%s); answers continue", error)
+                    self.waiting = True
+                return False
+            self.pending.pop(0)
+        if self.waiting:
+            log.warning("question log caught up")
+            self.waiting = False
+        return True
+
+    async def finish(self) -> None:
+        for _attempt in range(self.FINAL_ATTEMPTS):
+            if await self._write():
+                return
+        log.error(
+            "%d question(s) were answered but could not be logged: the database stayed locked",
+            len(self.pending),
+        )
+
+
 async def ask_stream(settings: Settings) -> int:
     """One JSON object per input line, in order, flushed as soon as it is ready.
 
     A line that is not a usable question (empty, undecodable, too long) still gets its
     object, with `answered: false` and an `error`, so output lines stay aligned with input.
+    The answer is written before its question is logged, so a locked database delays the
+    log, never an answer (see QuestionRecorder).
     """
     service = await open_service(settings)
+    recorder = QuestionRecorder(service)
     try:
         for raw in _stdin_lines():
             try:
@@ -112,12 +171,14 @@ async def ask_stream(settings: Settings) -> int:
                     "answer": "This line is not valid UTF-8 text.",
                 }
             else:
-                answer = await service.ask(question)
+                answer = service.answer(question)
                 document = answer.to_json()
                 if answer.error:
                     document["question"] = question[:MAX_QUESTION_CHARS]
             sys.stdout.write(json_line(document) + "\n")
             sys.stdout.flush()
+            await recorder.record(answer)
+        await recorder.finish()
     finally:
         await service.close()
     return 0
@@ -179,26 +240,30 @@ def console(settings: Settings) -> int:
 
 
 async def export_to(settings: Settings, path: Path) -> int:
+    """Write the fact base to `path`: a new path or a regular file, never the database itself."""
+    try:
+        check_writable_target(path, settings.database_path, "export")
+    except StoreError as error:
+        raise CliError(str(error)) from None
     service = await open_service(settings)
     try:
         text = dump_fact_base(await service.store.export())
     finally:
         await service.close()
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CliError(f"Cannot write {path}: {error.strerror}") from None
+        check_writable_target(path, settings.database_path, "export")  # again: it may have changed
+        with replacing(path, "export") as partial:
+            partial.write_text(text, encoding="utf-8")
+    except StoreError as error:
+        raise CliError(str(error)) from None
     print(f"Exported the fact base to {path}")
     return 0
 
 
 def read_fact_base_file(path: Path) -> FactBase:
+    """Read and validate a file, reading no more than the size limit (a device or pipe too)."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CliError(f"Cannot read {path}: {error.strerror}") from None
-    try:
-        return parse_fact_base(decode_document(data, str(path)), str(path))
+        return load_fact_base(path)
     except FactBaseError as error:
         raise CliError(str(error)) from None
 
@@ -242,21 +307,24 @@ async def backup_to(settings: Settings, path: Path) -> int:
 
 def run_eval(settings: Settings, questions_path: Path | None = None, verbose: bool = False) -> int:
     from knowledge.evaluation import EVAL_PATH, evaluate, load_questions
-    from knowledge.schema import SEED_PATH, load_fact_base
+    from knowledge.schema import MAX_DOCUMENT_BYTES, SEED_PATH, check_question_set, read_document
     from knowledge.service import Answerer
 
     fact_base = load_fact_base(SEED_PATH)
     answerer = Answerer(fact_base, AnswerPolicy(threshold=settings.answer_threshold))
+    path = questions_path or EVAL_PATH
+    try:
+        check_question_set(read_document(path, MAX_DOCUMENT_BYTES), str(path))
+        questions = load_questions(path)
+    except FactBaseError as error:
+        raise CliError(str(error)) from None
+    except (OSError, ValueError, KeyError) as error:
+        raise CliError(f"Cannot read labelled questions from {path}: {error}") from None
 
     def top_fact(question: str, language: str) -> str | None:
         answer = answerer.answer(question)
         return answer.facts[0].fact.id if answer.answered else None
 
-    path = questions_path or EVAL_PATH
-    try:
-        questions = load_questions(path)
-    except (OSError, ValueError, KeyError) as error:
-        raise CliError(f"Cannot read labelled questions from {path}: {error}") from None
     report = evaluate(top_fact, settings.answer_threshold, list(fact_base.facts), questions)
     print(
         f"{report.questions} labelled questions ({path.name}), embedded seed ({len(fact_base.facts)} facts)\n"
@@ -322,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        if settings.has_token:
+            install_redaction(settings.discord_token.reveal())
         command = arguments.command
         if command is None:
             return run_bot(settings) if settings.has_token else console(settings)
@@ -345,10 +415,14 @@ def main(argv: list[str] | None = None) -> int:
         if command == "eval":
             return run_eval(settings, arguments.questions, arguments.misses)
     except (CliError, SettingsError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {redact(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        log.debug("unexpected failure", exc_info=True)
+        print(f"error: unexpected failure ({type(error).__name__}): {redact(str(error))}", file=sys.stderr)
+        return 1
     return EXIT_USAGE
 
 

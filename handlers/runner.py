@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -67,7 +68,7 @@ class StoryBot(commands.Bot):
         self.service = await KnowledgeService.open(
             self.settings.database_path,
             policy=AnswerPolicy(threshold=self.settings.answer_threshold),
-            default_language=self.settings.default_language,  # type: ignore[arg-type]
+            default_language=self.settings.default_language,
             clock=self.clock,
         )
         if self.settings.discord_api_base != DISCORD_API_DEFAULT and not self.shard_count:
@@ -165,7 +166,21 @@ def run(settings: Settings) -> int:
     except StoreError as error:
         log.error("%s", error)
         return 1
+    except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+        log.error("%s", describe_api_failure(settings, error))
+        return 1
     return 0
+
+
+def describe_api_failure(settings: Settings, error: BaseException) -> str:
+    """One line for an API that cannot be reached or answers with an error (text redacted by logging)."""
+    if isinstance(error, discord.HTTPException):
+        return (
+            f"The Discord API at {settings.discord_api_base} (DISCORD_API_BASE) answered "
+            f"{error.status}: {str(error.text)[:300]}"
+        )
+    reason = str(error) or type(error).__name__
+    return f"Cannot reach the Discord API at {settings.discord_api_base} (DISCORD_API_BASE): {reason}"
 
 
 def sync(settings: Settings) -> int:
@@ -181,5 +196,11 @@ def sync(settings: Settings) -> int:
         asyncio.run(once())
     except discord.LoginFailure:
         log.error("Discord refused the token (DISCORD_TOKEN). Check it in the developer portal.")
+        return 1
+    except StoreError as error:
+        log.error("%s", error)
+        return 1
+    except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+        log.error("%s", describe_api_failure(settings, error))
         return 1
     return 0
