@@ -191,36 +191,34 @@ class _Strict(BaseModel):
 # -- the models, one per part of the format ---------------------------------------------------
 
 
-class StatementModel(_Strict):
+class _BilingualModel(_Strict):
+    """A text in English and French; each subclass gives both the same length limit."""
+
+    en: str
+    fr: str
+
+    def build(self) -> Bilingual:
+        return Bilingual(self.en, self.fr)
+
+
+class StatementModel(_BilingualModel):
     en: StatementText
     fr: StatementText
 
-    def build(self) -> Bilingual:
-        return Bilingual(self.en, self.fr)
 
-
-class AttributionModel(_Strict):
+class AttributionModel(_BilingualModel):
     en: AttributionText
     fr: AttributionText
 
-    def build(self) -> Bilingual:
-        return Bilingual(self.en, self.fr)
 
-
-class TitleModel(_Strict):
+class TitleModel(_BilingualModel):
     en: TitleText
     fr: TitleText
 
-    def build(self) -> Bilingual:
-        return Bilingual(self.en, self.fr)
 
-
-class SummaryModel(_Strict):
+class SummaryModel(_BilingualModel):
     en: SummaryText
     fr: SummaryText
-
-    def build(self) -> Bilingual:
-        return Bilingual(self.en, self.fr)
 
 
 class QuoteModel(_Strict):
