@@ -294,11 +294,14 @@ def describe_plan(plan: ImportPlan) -> str:
 
 
 async def backup_to(settings: Settings, path: Path) -> int:
+    """An online copy; the store refuses the database itself (any alias) and non-regular files."""
     service = await open_service(settings)
     try:
         await service.store.backup(path)
-    except (OSError, StoreError) as error:
-        raise CliError(f"Backup to {path} failed: {error}") from None
+    except StoreError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"Backup to {path} failed: {error.strerror or error}") from None
     finally:
         await service.close()
     print(f"Backed up {settings.database_path} to {path}")

@@ -24,6 +24,7 @@ MAX_NUMBER_CHARS = 40
 _CHUNK = 1 << 20
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class JsonDocumentError(ValueError):
@@ -129,7 +130,7 @@ def loads_strict(text: str, max_depth: int = MAX_DEPTH) -> object:
 
 
 def _refuse_surrogates(document: object, text: str) -> None:
-    if "\\u" not in text.lower() and text.isascii():
+    if not _SURROGATE_ESCAPE.search(text):  # strict UTF-8 decoding already refuses raw surrogates
         return
     try:
         json.dumps(document, ensure_ascii=False).encode("utf-8")

@@ -14,6 +14,7 @@ document afterwards, so they are reported even when another part is broken.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import unicodedata
@@ -78,7 +79,19 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: field '{self.field}': {self.message}"
+        text = (
+            f"{self.location}: {self.message}"
+            if not self.field
+            else (f"{self.location}: field '{self.field}': {self.message}")
+        )
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """The text on one line: line breaks and other unprintable characters shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class FactBaseError(ValueError):
@@ -87,6 +100,9 @@ class FactBaseError(ValueError):
     def __init__(self, origin: str, problems: list[Problem], kind: str = "fact base") -> None:
         self.origin = origin
         self.problems = problems
+        if len(problems) == 1:  # the usual case, and every file-level refusal: one line
+            super().__init__(f"{origin} is not a valid {kind}: {problems[0]}")
+            return
         shown = "\n".join(f"  - {p}" for p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"{origin} is not a valid {kind} ({len(problems)} problem(s)):\n{shown}{more}")
@@ -513,13 +529,16 @@ class LabelledQuestionModel(_Strict):
         return _unique(value, "fact id")
 
 
-_QUESTION_SET = TypeAdapter(list[LabelledQuestionModel])
+@functools.cache
+def _question_set() -> TypeAdapter[list[LabelledQuestionModel]]:
+    """Built on first use: only `eval --questions` needs it, and every command imports this module."""
+    return TypeAdapter(list[LabelledQuestionModel])
 
 
 def check_question_set(document: object, origin: str) -> int:
     """How many questions a labelled set holds, or FactBaseError naming each bad row and field."""
     try:
-        return len(_QUESTION_SET.validate_python(document))
+        return len(_question_set().validate_python(document))
     except ValidationError as error:
         problems = []
         for detail in error.errors(include_url=False, include_input=False):

@@ -80,6 +80,7 @@ def assert_refused(result: subprocess.CompletedProcess[bytes], *needles: str) ->
     assert result.returncode != 0, message
     assert message.startswith("error: "), message
     assert "Traceback" not in message, message
+    assert message.count("\n") == 1 or " problem(s)):\n" in message, message  # one line, or a list
     for needle in needles:
         assert needle in message, (needle, message)
     return message
