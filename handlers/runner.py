@@ -184,7 +184,7 @@ def _run_reporting(settings: Settings, main: Callable[[], Coroutine[object, obje
     except StoreError as error:
         log.error("%s", error)
         return 1
-    except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+    except (discord.HTTPException, aiohttp.ClientError) as error:
         log.error("%s", describe_api_failure(settings, error))
         return 1
     return 0

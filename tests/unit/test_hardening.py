@@ -90,47 +90,30 @@ def seed_document() -> dict:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))
 
 
-# -- 1. export onto the live database ------------------------------------------------------------
+# -- 1, 2. export and backup onto the live database ------------------------------------------------
 
 
+def _alias(alias: str, database: Path, tmp_path: Path) -> Path:
+    """A path naming the live database (or its write-ahead log) without being its string."""
+    if alias == "symlink":
+        (tmp_path / "link").symlink_to(database)
+        return tmp_path / "link"
+    if alias == "hardlink":
+        os.link(database, tmp_path / "hard")
+        return tmp_path / "hard"
+    if alias == "dotdot":
+        return database.parent / ".." / database.parent.name / database.name
+    return database.with_name(database.name + "-wal") if alias == "wal" else database
+
+
+@pytest.mark.parametrize("command", ["export", "backup"])
 @pytest.mark.parametrize("alias", ["direct", "dotdot", "symlink", "hardlink", "wal"])
-def test_export_never_writes_over_the_live_database(
-    run: Run, database: Path, tmp_path: Path, alias: str
+def test_export_and_backup_never_write_over_the_live_database(
+    run: Run, database: Path, tmp_path: Path, command: str, alias: str
 ) -> None:
-    target = {
-        "direct": database,
-        "dotdot": database.parent / ".." / "data" / database.name,
-        "symlink": tmp_path / "link.json",
-        "hardlink": tmp_path / "hard.json",
-        "wal": database.with_name(database.name + "-wal"),
-    }[alias]
-    if alias == "symlink":
-        target.symlink_to(database)
-    if alias == "hardlink":
-        os.link(database, target)
+    target = _alias(alias, database, tmp_path)
     before = snapshot(database)
-    assert_refused(run("export", str(target)), "live database", str(target))
-    assert_unchanged(database, before)
-
-
-# -- 2. backup onto the live database ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("alias", ["dotdot", "symlink", "hardlink"])
-def test_backup_never_writes_over_the_live_database(
-    run: Run, database: Path, tmp_path: Path, alias: str
-) -> None:
-    target = {
-        "dotdot": database.parent / ".." / database.parent.name / database.name,
-        "symlink": tmp_path / "link.db",
-        "hardlink": tmp_path / "hard.db",
-    }[alias]
-    if alias == "symlink":
-        target.symlink_to(database)
-    if alias == "hardlink":
-        os.link(database, target)
-    before = snapshot(database)
-    assert_refused(run("backup", str(target)), "live database")
+    assert_refused(run(command, str(target)), "live database", str(target))
     assert_unchanged(database, before)
 
 
@@ -193,6 +176,11 @@ def _nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
+def _changed(path: str, value: object) -> bytes:
+    """The seed file, with the value at `path` (like facts/0/id) replaced."""
+    return json.dumps(_with(_set(path, value))).encode()
+
+
 def _raw(document: dict, placeholder: str, text: str) -> bytes:
     return json.dumps(document).replace(json.dumps(placeholder), text).encode()
 
@@ -201,49 +189,21 @@ SEED = seed_document()
 FACT, SOURCE = SEED["facts"][0]["id"], SEED["sources"][0]["id"]
 # Each: the file's bytes and what the error message must name.
 BAD_DOCUMENTS: dict[str, tuple[bytes, tuple[str, ...]]] = {
-    "fact id with a trailing newline": (
-        json.dumps(_with(_set("facts/0/id", "ok-id\n"))).encode(),
-        ("field 'id'", "slug"),
-    ),
-    "source id with a trailing newline": (
-        json.dumps(_with(_set("sources/0/id", SOURCE + "\n"))).encode(),
-        ("field 'id'", "slug"),
-    ),
-    "tag with a trailing newline": (
-        json.dumps(_with(_set("facts/0/tags", ["tag\n"]))).encode(),
-        ("tags[0]",),
-    ),
-    "zero-width statement": (
-        json.dumps(_with(_set("facts/0/statement/en", "\u200b\u200c\u200d\ufeff"))).encode(),
-        (FACT, "statement.en", "must not be empty"),
-    ),
-    "invisible attribution": (
-        json.dumps(_with(_set("facts/0/attribution/fr", "\u2060\u180e\u3164"))).encode(),
-        (FACT, "attribution.fr", "must not be empty"),
-    ),
-    "invisible source title": (
-        json.dumps(_with(_set("sources/0/title", "\u200b \u200e"))).encode(),
-        (SOURCE, "title", "must not be empty"),
-    ),
-    "invisible publisher": (
-        json.dumps(_with(_set("sources/0/publisher", "\u2800\u115f"))).encode(),
-        (SOURCE, "publisher", "must not be empty"),
-    ),
+    "fact id with a trailing newline": (_changed("facts/0/id", "ok-id\n"), ("field 'id'", "slug")),
+    "source id with a trailing newline": (_changed("sources/0/id", SOURCE + "\n"), ("field 'id'", "slug")),
+    "tag with a trailing newline": (_changed("facts/0/tags", ["tag\n"]), ("tags[0]",)),
     "nesting 1,000 deep": (
         _raw(_with(_set("facts/0/tags", "DEEP")), "DEEP", _nested(1000)),
         ("nests more than",),
     ),
     "nesting 100,000 deep": (_nested(100_000).encode(), ("nests more than",)),
     "a list inside source_ids": (
-        json.dumps(_with(_set("facts/0/source_ids", [[SOURCE]]))).encode(),
+        _changed("facts/0/source_ids", [[SOURCE]]),
         (FACT, "source_ids[0]", "must be a string"),
     ),
-    "a 5,000-digit number": (
-        _raw(_with(_set("schema_version", "BIG")), "BIG", "9" * 5000),
-        ("number",),
-    ),
+    "a 5,000-digit number": (_raw(_with(_set("schema_version", "BIG")), "BIG", "9" * 5000), ("number",)),
     "the same source twice in one fact": (
-        json.dumps(_with(_set("facts/0/source_ids", [SOURCE, SOURCE]))).encode(),
+        _changed("facts/0/source_ids", [SOURCE, SOURCE]),
         (FACT, "source_ids", "duplicates"),
     ),
     "a lone surrogate": (
@@ -251,18 +211,26 @@ BAD_DOCUMENTS: dict[str, tuple[bytes, tuple[str, ...]]] = {
         ("surrogate", "facts[0].statement.en"),
     ),
     "an unknown key inside story": (
-        json.dumps(_with(_set("story/subtitle", {"en": "x", "fr": "x"}))).encode(),
+        _changed("story/subtitle", {"en": "x", "fr": "x"}),
         ("story", "subtitle", "not a known field"),
     ),
-    "duplicate tags": (
-        json.dumps(_with(_set("facts/0/tags", ["wikileaks", "wikileaks"]))).encode(),
-        (FACT, "tags", "duplicates"),
-    ),
+    "duplicate tags": (_changed("facts/0/tags", ["wikileaks", "wikileaks"]), (FACT, "tags", "duplicates")),
     "a repeated key (trailing facts: [])": (
         json.dumps(seed_document()).encode()[:-1] + b', "facts": []}',
         ("repeats the key 'facts'",),
     ),
     "NaN": (_raw(_with(_set("schema_version", "NAN")), "NAN", "NaN"), ("NaN",)),
+}
+# Texts made only of zero-width or other invisible characters: (path, text, owner id, field).
+INVISIBLE_TEXTS = {
+    "zero-width statement": ("facts/0/statement/en", "\u200b\u200c\u200d\ufeff", FACT, "statement.en"),
+    "invisible attribution": ("facts/0/attribution/fr", "\u2060\u180e\u3164", FACT, "attribution.fr"),
+    "invisible source title": ("sources/0/title", "\u200b \u200e", SOURCE, "title"),
+    "invisible publisher": ("sources/0/publisher", "\u2800\u115f", SOURCE, "publisher"),
+}
+BAD_DOCUMENTS |= {
+    name: (_changed(path, text), (owner, field, "must not be empty"))
+    for name, (path, text, owner, field) in INVISIBLE_TEXTS.items()
 }
 
 
