@@ -19,18 +19,24 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from config import Settings, SettingsError, load_settings
+from config.redaction import install as install_redaction
+from config.redaction import redact
 from knowledge.answers import Answer
 from knowledge.importing import ImportPlan
 from knowledge.models import CLI_ACTOR, FactBase
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
-from knowledge.schema import FactBaseError, decode_document, dump_fact_base, parse_fact_base
+from knowledge.schema import FactBaseError, dump_fact_base, load_fact_base
 from knowledge.service import AnswerPolicy, KnowledgeService
 from knowledge.store import StoreError
+from knowledge.store.targets import check_writable_target, replacing
+
+log = logging.getLogger("bot")
 
 EXIT_USAGE = 2
 TOKEN_HELP = (
@@ -49,7 +55,7 @@ async def open_service(settings: Settings) -> KnowledgeService:
         return await KnowledgeService.open(
             settings.database_path,
             policy=AnswerPolicy(threshold=settings.answer_threshold),
-            default_language=settings.default_language,  # type: ignore[arg-type]
+            default_language=settings.default_language,
         )
     except (StoreError, FactBaseError) as error:
         raise CliError(str(error)) from None
@@ -72,10 +78,13 @@ async def ask_one(settings: Settings, question: str, as_json: bool) -> int:
         raise CliError(rejection.en) from None
     service = await open_service(settings)
     try:
-        answer = await service.ask(question)
+        answer = service.answer(question)
+        print(json_line(answer.to_json()) if as_json else render_for_terminal(answer), flush=True)
+        recorder = QuestionRecorder(service)
+        await recorder.record(answer)
+        await recorder.finish()
     finally:
         await service.close()
-    print(json_line(answer.to_json()) if as_json else render_for_terminal(answer))
     return 0
 
 
@@ -93,13 +102,63 @@ def _stdin_lines() -> Iterator[bytes]:
         yield raw.rstrip(b"\r\n")
 
 
+class QuestionRecorder:
+    """Puts answered questions in the question log without ever holding back an answer.
+
+    The answer is printed first. When another process holds the database's write lock
+    longer than the busy timeout, the question waits in memory and is written with the
+    next one; at the end, writing is retried a bounded number of times (each attempt waits
+    up to the busy timeout), and questions that still cannot be written are reported on
+    stderr. No output line is ever dropped.
+    """
+
+    FINAL_ATTEMPTS = 6
+
+    def __init__(self, service: KnowledgeService) -> None:
+        self.service = service
+        self.pending: list[Answer] = []
+        self.waiting = False
+
+    async def record(self, answer: Answer) -> None:
+        if not answer.error:
+            self.pending.append(answer)
+        await self._write()
+
+    async def _write(self) -> bool:
+        while self.pending:
+            try:
+                await self.service.record_question(self.pending[0])
+            except StoreError as error:
+                if not self.waiting:
+                    log.warning("question log delayed (%s); answers continue", error)
+                    self.waiting = True
+                return False
+            self.pending.pop(0)
+        if self.waiting:
+            log.warning("question log caught up")
+            self.waiting = False
+        return True
+
+    async def finish(self) -> None:
+        for _attempt in range(self.FINAL_ATTEMPTS):
+            if await self._write():
+                return
+        log.error(
+            "%d question(s) were answered but could not be logged: the database stayed locked",
+            len(self.pending),
+        )
+
+
 async def ask_stream(settings: Settings) -> int:
     """One JSON object per input line, in order, flushed as soon as it is ready.
 
     A line that is not a usable question (empty, undecodable, too long) still gets its
     object, with `answered: false` and an `error`, so output lines stay aligned with input.
+    The answer is written before its question is logged, so a locked database delays the
+    log, never an answer (see QuestionRecorder).
     """
     service = await open_service(settings)
+    recorder = QuestionRecorder(service)
     try:
         for raw in _stdin_lines():
             try:
@@ -112,12 +171,14 @@ async def ask_stream(settings: Settings) -> int:
                     "answer": "This line is not valid UTF-8 text.",
                 }
             else:
-                answer = await service.ask(question)
+                answer = service.answer(question)
                 document = answer.to_json()
                 if answer.error:
                     document["question"] = question[:MAX_QUESTION_CHARS]
             sys.stdout.write(json_line(document) + "\n")
             sys.stdout.flush()
+            await recorder.record(answer)
+        await recorder.finish()
     finally:
         await service.close()
     return 0
@@ -179,26 +240,30 @@ def console(settings: Settings) -> int:
 
 
 async def export_to(settings: Settings, path: Path) -> int:
+    """Write the fact base to `path`: a new path or a regular file, never the database itself."""
+    try:
+        check_writable_target(path, settings.database_path, "export")
+    except StoreError as error:
+        raise CliError(str(error)) from None
     service = await open_service(settings)
     try:
         text = dump_fact_base(await service.store.export())
     finally:
         await service.close()
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise CliError(f"Cannot write {path}: {error.strerror}") from None
+        check_writable_target(path, settings.database_path, "export")  # again: it may have changed
+        with replacing(path, "export") as partial:
+            partial.write_text(text, encoding="utf-8")
+    except StoreError as error:
+        raise CliError(str(error)) from None
     print(f"Exported the fact base to {path}")
     return 0
 
 
 def read_fact_base_file(path: Path) -> FactBase:
+    """Read and validate a file, reading no more than the size limit (a device or pipe too)."""
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CliError(f"Cannot read {path}: {error.strerror}") from None
-    try:
-        return parse_fact_base(decode_document(data, str(path)), str(path))
+        return load_fact_base(path)
     except FactBaseError as error:
         raise CliError(str(error)) from None
 
@@ -229,11 +294,14 @@ def describe_plan(plan: ImportPlan) -> str:
 
 
 async def backup_to(settings: Settings, path: Path) -> int:
+    """An online copy; the store refuses the database itself (any alias) and non-regular files."""
     service = await open_service(settings)
     try:
         await service.store.backup(path)
-    except (OSError, StoreError) as error:
-        raise CliError(f"Backup to {path} failed: {error}") from None
+    except StoreError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"Backup to {path} failed: {error.strerror or error}") from None
     finally:
         await service.close()
     print(f"Backed up {settings.database_path} to {path}")
@@ -345,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        if settings.has_token:
+            install_redaction(settings.discord_token.reveal())
         command = arguments.command
         if command is None:
             return run_bot(settings) if settings.has_token else console(settings)
@@ -370,10 +440,14 @@ def main(argv: list[str] | None = None) -> int:
                 settings, arguments.questions, arguments.misses, arguments.set_name, arguments.first_touch
             )
     except (CliError, SettingsError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {redact(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        log.debug("unexpected failure", exc_info=True)
+        print(f"error: unexpected failure ({type(error).__name__}): {redact(str(error))}", file=sys.stderr)
+        return 1
     return EXIT_USAGE
 
 

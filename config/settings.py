@@ -1,212 +1,290 @@
-"""Typed, validated settings.
+"""Typed, validated settings, on pydantic-settings.
 
-Precedence, highest first: the process environment, then `.env` (python-dotenv never
-overrides a variable already set), then the JSON file named by `SETTINGS_FILE`, then the
-defaults below. A bad value stops start-up with a message naming the setting, the value
-and what was expected, because a bot that starts with a half-understood configuration
-fails later and further from the cause.
+Precedence, highest first: the process environment, then `.env` (a variable already set
+in the environment is never overridden), then the JSON file named by `SETTINGS_FILE`, then
+the defaults below. Each of the three is a settings source; an empty value means "unset".
+A bad value stops start-up with one line naming the setting, the value and what was
+expected, because a bot that starts with a half-understood configuration fails later and
+further from the cause. Files that cannot be read (not UTF-8, not JSON, nested without
+end, too large) are refused the same way, never with a traceback.
+
+`Settings()` alone is the defaults; `load_settings()` reads the layers.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from dotenv import dotenv_values
+from pydantic import AliasGenerator, BeforeValidator, Field, SecretStr, ValidationError, ValidationInfo
+from pydantic import model_validator as _model_validator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from knowledge.jsondoc import JsonDocumentError, TooLarge, decode_utf8, loads_strict, read_bounded
 
 DISCORD_API_DEFAULT = "https://discord.com/api/v10"
+MAX_SETTINGS_FILE_BYTES = 1024 * 1024
+MAX_SETTINGS_DEPTH = 4
+
+_ASCII_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
+_ASCII_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
 
 class SettingsError(ValueError):
     """A setting with a value the bot cannot use."""
 
 
-class Secret:
-    """A string that never shows itself in logs, reprs or tracebacks."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
+class Secret(SecretStr):
+    """The token: shown as '**********' in reprs, logs and tracebacks; `reveal()` hands it to discord.py."""
 
     def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
+        return self.get_secret_value()
 
 
-def _ids(name: str, raw: str) -> tuple[int, ...]:
-    parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not all(p.isdigit() and len(p) <= 20 for p in parts):
-        raise SettingsError(
-            f"{name}={raw!r} is not valid: expected comma-separated Discord ids, like 123,456"
-        )
+# -- one parser per kind of value; each takes the raw text and names the setting when it refuses --
+
+
+def _raw_text(raw: object) -> str:
+    """A value as text: environment and .env values are strings; a JSON file may hold numbers or lists."""
+    if isinstance(raw, list | tuple):
+        return ",".join(map(str, raw))
+    return str(raw)
+
+
+def _invalid(info: ValidationInfo, raw: object, expected: str) -> PydanticCustomError:
+    name = (info.field_name or "").upper()
+    return PydanticCustomError(
+        "setting", "{message}", {"message": f"{name}={raw!r} is not valid: {expected}"}
+    )
+
+
+def _ids(raw: object, info: ValidationInfo) -> tuple[int, ...]:
+    parts = [p.strip() for p in _raw_text(raw).split(",") if p.strip()]
+    if not all(_ASCII_ID.fullmatch(p) for p in parts):
+        raise _invalid(info, raw, "expected comma-separated Discord ids, like 123,456")
     return tuple(int(p) for p in parts)
 
 
-def _number(kind: type, low: float, high: float) -> Callable[[str, str], Any]:
-    def parse(name: str, raw: str) -> Any:
-        try:
-            value = kind(raw)
-        except ValueError:
-            raise SettingsError(
-                f"{name}={raw!r} is not valid: expected a number from {low} to {high}"
-            ) from None
-        if not low <= value <= high:
-            raise SettingsError(f"{name}={raw!r} is not valid: expected a number from {low} to {high}")
-        return value
+def _bounded(low: float, high: float, pattern: re.Pattern[str]) -> BeforeValidator:
+    def parse(raw: object, info: ValidationInfo) -> float:
+        text = _raw_text(raw).strip()
+        if isinstance(raw, bool) or not pattern.fullmatch(text) or not low <= float(text) <= high:
+            raise _invalid(info, raw, f"expected a number from {low:g} to {high:g}")
+        return float(text)
 
-    return parse
+    return BeforeValidator(parse)
 
 
-def _choice(*allowed: str) -> Callable[[str, str], str]:
-    def parse(name: str, raw: str) -> str:
-        value = raw.strip().lower() if raw.strip().lower() in allowed else raw.strip()
-        if value not in allowed:
-            raise SettingsError(f"{name}={raw!r} is not valid: expected one of {', '.join(allowed)}")
-        return value
+def _optional_count(raw: object, info: ValidationInfo) -> int | None:
+    text = _raw_text(raw).strip()
+    if not text or raw is None:
+        return None
+    if isinstance(raw, bool) or not _ASCII_INT.fullmatch(text) or not 1 <= int(text) <= 10_000:
+        raise _invalid(info, raw, "expected a number from 1 to 10000")
+    return int(text)
 
-    return parse
+
+def _choice(*allowed: str) -> BeforeValidator:
+    def parse(raw: object, info: ValidationInfo) -> str:
+        text = _raw_text(raw).strip()
+        for value in allowed:
+            if text.lower() == value.lower():
+                return value
+        raise _invalid(info, raw, f"expected one of {', '.join(allowed)}")
+
+    return BeforeValidator(parse)
 
 
-def _url(name: str, raw: str) -> str:
-    value = raw.strip().rstrip("/")
-    if not value.startswith(("http://", "https://")):
-        raise SettingsError(
-            f"{name}={raw!r} is not valid: expected an http(s) URL such as {DISCORD_API_DEFAULT}"
-        )
+def _url(raw: object, info: ValidationInfo) -> str:
+    value = _raw_text(raw).strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or not value.isprintable():
+        raise _invalid(info, raw, f"expected an http(s) URL such as {DISCORD_API_DEFAULT}")
     return value
 
 
-def _optional_int(name: str, raw: str) -> int | None:
-    return None if not raw.strip() else _number(int, 1, 10_000)(name, raw)
+def _path(raw: object, info: ValidationInfo) -> Path:
+    text = raw if isinstance(raw, Path) else Path(_raw_text(raw).strip())
+    if not str(text).strip() or "\x00" in str(text):
+        raise _invalid(info, raw, "expected a file path")
+    return text
 
 
-def _text(name: str, raw: str) -> str:
-    return raw.strip()
+def _stripped(raw: object) -> str:
+    return _raw_text(raw).strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Every setting the bot reads; the metadata key `env` is the environment variable's name."""
+def _secret(raw: object) -> str:
+    return raw.get_secret_value().strip() if isinstance(raw, SecretStr) else _raw_text(raw).strip()
 
-    discord_token: Secret = field(default_factory=lambda: Secret(""), metadata={"env": "DISCORD_TOKEN"})
-    database_path: Path = field(default=Path("data/knowledge.db"), metadata={"env": "DATABASE_PATH"})
-    discord_api_base: str = field(
-        default=DISCORD_API_DEFAULT, metadata={"env": "DISCORD_API_BASE", "parse": _url}
+
+Ids = Annotated[tuple[int, ...], BeforeValidator(_ids)]
+Seconds = Annotated[float, _bounded(0, 3600, _ASCII_NUMBER)]
+
+
+# -- sources --------------------------------------------------------------------------------------
+
+_LAYERS: ContextVar[tuple[Mapping[str, object], ...]] = ContextVar("settings_layers", default=())
+
+
+class MappingSource(PydanticBaseSettingsSource):
+    """One layer of SETTING: value pairs: the environment, `.env` or the SETTINGS_FILE.
+
+    Only names of settings are read from it, and an empty value counts as unset, so an
+    empty `DISCORD_TOKEN=` in the environment lets `.env` provide the token.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, object]) -> None:
+        super().__init__(settings_cls)
+        names = {name.upper() for name in settings_cls.model_fields}
+        self._values = {
+            name: value for name, value in values.items() if name in names and _raw_text(value).strip() != ""
+        }
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        name = field_name.upper()
+        return self._values.get(name), name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; the environment variable is the field name in capitals."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        alias_generator=AliasGenerator(validation_alias=str.upper),
+        validate_by_name=True,
+        validate_by_alias=True,
+        hide_input_in_errors=True,
     )
-    dev_guild_ids: tuple[int, ...] = field(default=(), metadata={"env": "DEV_GUILD_IDS", "parse": _ids})
-    moderator_role_ids: tuple[int, ...] = field(
-        default=(), metadata={"env": "MODERATOR_ROLE_IDS", "parse": _ids}
-    )
-    qa_channel_ids: tuple[int, ...] = field(default=(), metadata={"env": "QA_CHANNEL_IDS", "parse": _ids})
-    default_language: str = field(
-        default="en", metadata={"env": "DEFAULT_LANGUAGE", "parse": _choice("en", "fr")}
-    )
-    answer_threshold: float = field(
-        default=0.36, metadata={"env": "ANSWER_THRESHOLD", "parse": _number(float, 0.05, 1.0)}
-    )
-    user_cooldown_seconds: float = field(
-        default=5.0, metadata={"env": "USER_COOLDOWN_SECONDS", "parse": _number(float, 0, 3600)}
-    )
-    channel_cooldown_seconds: float = field(
-        default=20.0, metadata={"env": "CHANNEL_COOLDOWN_SECONDS", "parse": _number(float, 0, 3600)}
-    )
-    digest_check_seconds: float = field(
-        default=60.0, metadata={"env": "DIGEST_CHECK_SECONDS", "parse": _number(float, 0.2, 3600)}
-    )
-    shard_count: int | None = field(default=None, metadata={"env": "SHARD_COUNT", "parse": _optional_int})
-    shard_ids: tuple[int, ...] = field(default=(), metadata={"env": "SHARD_IDS", "parse": _ids})
-    log_level: str = field(
-        default="INFO", metadata={"env": "LOG_LEVEL", "parse": _choice("DEBUG", "INFO", "WARNING", "ERROR")}
-    )
-    log_file: str = field(default="", metadata={"env": "LOG_FILE", "parse": _text})
+
+    discord_token: Annotated[Secret, BeforeValidator(_secret)] = Field(default_factory=lambda: Secret(""))
+    database_path: Annotated[Path, BeforeValidator(_path)] = Path("data/knowledge.db")
+    discord_api_base: Annotated[str, BeforeValidator(_url)] = DISCORD_API_DEFAULT
+    dev_guild_ids: Ids = ()
+    moderator_role_ids: Ids = ()
+    qa_channel_ids: Ids = ()
+    default_language: Annotated[Literal["en", "fr"], _choice("en", "fr")] = "en"
+    answer_threshold: Annotated[float, _bounded(0.05, 1.0, _ASCII_NUMBER)] = 0.36
+    user_cooldown_seconds: Seconds = 5.0
+    channel_cooldown_seconds: Seconds = 20.0
+    digest_check_seconds: Annotated[float, _bounded(0.2, 3600, _ASCII_NUMBER)] = 60.0
+    shard_count: Annotated[int | None, BeforeValidator(_optional_count)] = None
+    shard_ids: Ids = ()
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR"], _choice("DEBUG", "INFO", "WARNING", "ERROR")
+    ] = "INFO"
+    log_file: Annotated[str, BeforeValidator(_stripped)] = ""
     # For tests and drills: a file holding an ISO-8601 UTC time that the digest schedule uses as "now".
-    clock_file: str = field(default="", metadata={"env": "CLOCK_FILE", "parse": _text})
+    clock_file: Annotated[str, BeforeValidator(_stripped)] = ""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then the layers `load_settings` read (none for a bare `Settings()`)."""
+        return (init_settings, *(MappingSource(settings_cls, layer) for layer in _LAYERS.get()))
+
+    @_model_validator(mode="after")
+    def _shards_agree(self) -> Settings:
+        if self.shard_ids and self.shard_count is None:
+            raise PydanticCustomError(
+                "setting", "SHARD_IDS is set but SHARD_COUNT is not: set both, or neither"
+            )
+        if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
+            raise PydanticCustomError(
+                "setting",
+                "{message}",
+                {
+                    "message": f"SHARD_IDS={self.shard_ids} is not valid: every id must be below {self.shard_count}"
+                },
+            )
+        return self
 
     @property
     def has_token(self) -> bool:
-        return bool(self.discord_token)
+        return bool(self.discord_token.get_secret_value())
 
     @property
     def sharded(self) -> bool:
         return self.shard_count is not None
 
-    def validate(self) -> Settings:
-        if self.shard_ids and self.shard_count is None:
-            raise SettingsError("SHARD_IDS is set but SHARD_COUNT is not: set both, or neither")
-        if self.shard_count is not None and any(i >= self.shard_count for i in self.shard_ids):
-            raise SettingsError(
-                f"SHARD_IDS={self.shard_ids} is not valid: every id must be below {self.shard_count}"
-            )
-        return self
 
-
-def _parse(field_name: str, raw: Any) -> Any:
-    spec = next(f for f in fields(Settings) if f.name == field_name)
-    name = spec.metadata["env"]
-    text = str(raw) if not isinstance(raw, list) else ",".join(map(str, raw))
-    if field_name == "discord_token":
-        return Secret(text.strip())
-    if field_name == "database_path":
-        if not text.strip():
-            raise SettingsError(f"{name}='' is not valid: expected a file path")
-        return Path(text.strip())
-    return spec.metadata["parse"](name, text)
+@contextmanager
+def _layers(layers: tuple[Mapping[str, object], ...]) -> Iterator[None]:
+    token = _LAYERS.set(layers)
+    try:
+        yield
+    finally:
+        _LAYERS.reset(token)
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-    """Build Settings from the layered sources; raises SettingsError on any bad value."""
+    """Build Settings from the layered sources; raises SettingsError on any bad value or file."""
     environ = dict(os.environ if environ is None else environ)
-    layers: list[Mapping[str, Any]] = []
-    settings_file = environ.get("SETTINGS_FILE")
+    layers: list[Mapping[str, object]] = [environ]
+    settings_file = environ.get("SETTINGS_FILE", "").strip()
     if env_file is not None and env_file.is_file():
-        dotenv = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-        settings_file = settings_file or dotenv.get("SETTINGS_FILE")
+        dotenv = _read_dotenv(env_file)
+        settings_file = settings_file or str(dotenv.get("SETTINGS_FILE", "")).strip()
         layers.append(dotenv)
     if settings_file:
         layers.append(_read_settings_file(Path(settings_file)))
-    layers.insert(0, environ)
+    try:
+        with _layers(tuple(layers)):
+            return Settings()
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None
 
-    values: dict[str, Any] = {}
-    for spec in fields(Settings):
-        name = spec.metadata["env"]
-        for layer in layers:
-            if name in layer and str(layer[name]).strip() != "":
-                values[spec.name] = _parse(spec.name, layer[name])
-                break
-    return Settings(**values).validate()
+
+def _describe(error: ValidationError) -> str:
+    """The first problem, as one line naming the setting (pydantic's own messages get the name added)."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    if first["type"] == "setting":
+        return first["msg"]
+    name = ".".join(str(part) for part in first["loc"]).upper() or "settings"
+    return f"{name} is not valid: {first['msg']}"
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    try:
+        text = decode_utf8(read_bounded(path, MAX_SETTINGS_FILE_BYTES))
+    except OSError as error:
+        raise SettingsError(f"{path} cannot be read: {error.strerror}") from None
+    except (TooLarge, JsonDocumentError) as error:
+        raise SettingsError(f"{path} {error}") from None
+    return {k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None}
 
 
 def _read_settings_file(path: Path) -> dict[str, Any]:
+    where = f"SETTINGS_FILE={str(path)!r}"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_strict(decode_utf8(read_bounded(path, MAX_SETTINGS_FILE_BYTES)), MAX_SETTINGS_DEPTH)
     except OSError as error:
-        raise SettingsError(f"SETTINGS_FILE={str(path)!r} cannot be read: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise SettingsError(
-            f"SETTINGS_FILE={str(path)!r} is not valid JSON: {error.msg} (line {error.lineno})"
-        ) from None
+        raise SettingsError(f"{where} cannot be read: {error.strerror}") from None
+    except (TooLarge, JsonDocumentError) as error:
+        raise SettingsError(f"{where} {error}") from None
     if not isinstance(data, dict):
-        raise SettingsError(f"SETTINGS_FILE={str(path)!r} must hold a JSON object of SETTING: value")
-    known = {f.metadata["env"] for f in fields(Settings)}
+        raise SettingsError(f"{where} must hold a JSON object of SETTING: value")
+    known = {name.upper() for name in Settings.model_fields}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise SettingsError(f"SETTINGS_FILE={str(path)!r} has unknown settings: {', '.join(unknown)}")
+        raise SettingsError(f"{where} has unknown settings: {', '.join(unknown)}")
     return data

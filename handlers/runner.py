@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable, Coroutine
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -67,7 +69,7 @@ class StoryBot(commands.Bot):
         self.service = await KnowledgeService.open(
             self.settings.database_path,
             policy=AnswerPolicy(threshold=self.settings.answer_threshold),
-            default_language=self.settings.default_language,  # type: ignore[arg-type]
+            default_language=self.settings.default_language,
             clock=self.clock,
         )
         if self.settings.discord_api_base != DISCORD_API_DEFAULT and not self.shard_count:
@@ -151,8 +153,25 @@ async def _serve(settings: Settings) -> None:
 def run(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM; the store is closed on the way out."""
     setup_logging(settings)
+    return _run_reporting(settings, lambda: _serve(settings))
+
+
+def sync(settings: Settings) -> int:
+    """Log in, publish the slash commands, log out."""
+    setup_logging(settings)
+
+    async def once() -> None:
+        bot = make_bot(settings)
+        async with bot:
+            await bot.login(settings.discord_token.reveal())  # setup_hook syncs the tree
+
+    return _run_reporting(settings, once)
+
+
+def _run_reporting(settings: Settings, main: Callable[[], Coroutine[object, object, None]]) -> int:
+    """Run `main`; a failure the operator can act on is one log line and exit status 1."""
     try:
-        asyncio.run(_serve(settings))
+        asyncio.run(main())
     except discord.LoginFailure:
         log.error("Discord refused the token (DISCORD_TOKEN). Check it in the developer portal.")
         return 1
@@ -165,21 +184,18 @@ def run(settings: Settings) -> int:
     except StoreError as error:
         log.error("%s", error)
         return 1
-    return 0
-
-
-def sync(settings: Settings) -> int:
-    """Log in, publish the slash commands, log out."""
-    setup_logging(settings)
-
-    async def once() -> None:
-        bot = make_bot(settings)
-        async with bot:
-            await bot.login(settings.discord_token.reveal())  # setup_hook syncs the tree
-
-    try:
-        asyncio.run(once())
-    except discord.LoginFailure:
-        log.error("Discord refused the token (DISCORD_TOKEN). Check it in the developer portal.")
+    except (discord.HTTPException, aiohttp.ClientError) as error:
+        log.error("%s", describe_api_failure(settings, error))
         return 1
     return 0
+
+
+def describe_api_failure(settings: Settings, error: BaseException) -> str:
+    """One line for an API that cannot be reached or answers with an error (text redacted by logging)."""
+    if isinstance(error, discord.HTTPException):
+        return (
+            f"The Discord API at {settings.discord_api_base} (DISCORD_API_BASE) answered "
+            f"{error.status}: {str(error.text)[:300]}"
+        )
+    reason = str(error) or type(error).__name__
+    return f"Cannot reach the Discord API at {settings.discord_api_base} (DISCORD_API_BASE): {reason}"

@@ -156,6 +156,8 @@ def _string(row: dict[str, object], key: str, where: str) -> str:
 def _strings(value: object, where: str, non_empty: bool = False) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise QuestionSetError(f"{where}: expected a list of non-empty strings")
+    if len(set(value)) != len(value):
+        raise QuestionSetError(f"{where}: the list has duplicates")
     if non_empty and not value:
         raise QuestionSetError(f"{where}: a keyword group needs at least one word")
     return cast(list[str], value)

@@ -70,8 +70,15 @@ class KnowledgeService(Answerer):
         answer = self.answer(question, language_hint)
         if answer.error:
             return answer
+        question_id = await self.record_question(answer, guild_id=guild_id, channel_id=channel_id)
+        return replace(answer, question_id=question_id)
+
+    async def record_question(
+        self, answer: Answer, *, guild_id: int | None = None, channel_id: int | None = None
+    ) -> int:
+        """Put an answered question in the question log; its row id (StoreError if the store refuses)."""
         top = answer.facts[0] if answer.facts else None
-        question_id = await self.store.log_question(
+        return await self.store.log_question(
             text=answer.question,
             normalized=normalize(answer.question),
             language=answer.language,
@@ -81,7 +88,6 @@ class KnowledgeService(Answerer):
             guild_id=guild_id,
             channel_id=channel_id,
         )
-        return replace(answer, question_id=question_id)
 
     # Curation: the store first, then the index -------------------------------
 

@@ -152,6 +152,13 @@ class StoreBase:
         return version
 
     def _refuse_newer(self, version: int) -> None:
+        """Refuse a schema this bot cannot use: from a newer bot, or a version no bot writes."""
+        if version < 0:
+            raise StoreError(
+                f"{self.path} has schema version {version} (PRAGMA user_version), which no version "
+                "of this bot writes: the file was changed by another program or is damaged. "
+                "Restore it from a backup."
+            )
         if version > LATEST_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {version}, but this version of the bot only knows "
