@@ -181,7 +181,7 @@ def console(settings: Settings) -> int:
 async def export_to(settings: Settings, path: Path) -> int:
     service = await open_service(settings)
     try:
-        text = dump_fact_base(await service.store.export())
+        text = dump_fact_base(await service.export())
     finally:
         await service.close()
     try:
@@ -207,7 +207,7 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     fact_base = read_fact_base_file(path)
     service = await open_service(settings)
     try:
-        plan = await service.store.plan_import(fact_base)
+        plan = await service.plan_import(fact_base)
         print(describe_plan(plan))
         if dry_run:
             print("Dry run: nothing was changed.")
@@ -231,7 +231,7 @@ def describe_plan(plan: ImportPlan) -> str:
 async def backup_to(settings: Settings, path: Path) -> int:
     service = await open_service(settings)
     try:
-        await service.store.backup(path)
+        await service.backup(path)
     except (OSError, StoreError) as error:
         raise CliError(f"Backup to {path} failed: {error}") from None
     finally:

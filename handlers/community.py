@@ -409,7 +409,7 @@ class Community(commands.Cog, name=COG_NAME):
         language = self.interaction_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            await self.bot.service.store.record_feedback(question_id, interaction.user.id, vote)
+            await self.bot.service.record_feedback(question_id, interaction.user.id, vote)
         except UnknownQuestion:
             await send(interaction, content=text("vote_gone", language), ephemeral=True)
             return

@@ -136,7 +136,7 @@ async def revision_autocomplete(
     if refusal_for(interaction, settings) is not None or not fact_id or service.fact(fact_id) is None:
         return []
     try:
-        revisions = await service.store.history(fact_id)
+        revisions = await service.history(fact_id)
     except StoreError:
         return []
     choices = []
@@ -228,18 +228,6 @@ class Curation(commands.Cog, name="Curation"):
         await reply(interaction, f"There is no fact with the id {code(fact_id)}.{hint}")
         return None
 
-    async def _current(self, fact: Fact) -> tuple[Fact, int | None]:
-        """The stored fact with the revision number it is at, read consistently: revisions only
-        grow, so equal numbers before and after reading the fact mean they belong together."""
-        store = self.service.store
-        for _ in range(5):
-            before = await store.get_fact_revision_number(fact.id)
-            current = await store.get_fact(fact.id)
-            after = await store.get_fact_revision_number(fact.id)
-            if current is not None and before == after:
-                return current, after
-        raise StoreError(f"Fact '{fact.id}' is changing too fast to edit right now; try again in a moment.")
-
     def _facts_count(self, fact_base: FactBase) -> str:
         retired = sum(1 for f in fact_base.facts if not f.active)
         return f"{len(fact_base.facts)} facts ({retired} retired), {len(fact_base.sources)} sources"
@@ -286,7 +274,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        current, revision = await self._current(fact)
+        current, revision = await self.service.current(fact.id)
         request = FactFormRequest(
             "edit",
             fact.id,
@@ -308,7 +296,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        revision = await self.service.store.get_fact_revision_number(fact.id)
+        revision = await self.service.revision_of(fact.id)
         await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
 
     @facts.command(name="search", description="Find facts by question, id or text")
@@ -316,7 +304,7 @@ class Curation(commands.Cog, name="Curation"):
     async def facts_search(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
     ) -> None:
-        matches = self.service.index.search(query, limit=SEARCH_SHOWN)
+        matches = self.service.search(query, limit=SEARCH_SHOWN)
         hits = search_facts(query, self.service.facts(include_retired=True), matches, limit=SEARCH_SHOWN)
         embed = discord.Embed(title=clip(f"Search: {' '.join(query.split())}", 256), colour=COLOUR_INFO)
         if not hits:
@@ -341,7 +329,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        revisions = await self.service.store.history(fact.id)
+        revisions = await self.service.history(fact.id)
         lines = [clip(line, 400) for line in history_lines(revisions, escape=escape)]
         shown: list[str] = []
         for line in lines[:HISTORY_SHOWN]:
@@ -377,7 +365,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        before = await self.service.store.get_fact_revision_number(fact.id)
+        before = await self.service.revision_of(fact.id)
         who = actor(interaction.user)
         new_revision = await self.service.revert(fact.id, revision, who, (reason or "").strip())
         if new_revision == before:
@@ -554,7 +542,7 @@ class Curation(commands.Cog, name="Curation"):
             await reply(interaction, problems_message(error, "Cannot read that date:"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        questions = await self.service.store.unanswered(start, limit=GAPS_SHOWN)
+        questions = await self.service.unanswered(start, limit=GAPS_SHOWN)
         since_text = f"{start:%Y-%m-%d}"
         view = GapsView(self.service, self.settings, interaction.user.id, questions, since_text)
         await finish(interaction, embed=view.embed(), view=view if questions else None)
@@ -563,9 +551,7 @@ class Curation(commands.Cog, name="Curation"):
     @facts.command(name="feedback", description="Answers people voted down, with the question asked")
     async def facts_feedback(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rows = [
-            row for row in await self.service.store.feedback_report(limit=FEEDBACK_SHOWN * 2) if row.downvotes
-        ]
+        rows = [row for row in await self.service.feedback_report(limit=FEEDBACK_SHOWN * 2) if row.downvotes]
         embed = discord.Embed(title="Answers voted 👎", colour=COLOUR_INFO)
         if not rows:
             embed.description = "No answer has been voted down yet."
@@ -587,7 +573,7 @@ class Curation(commands.Cog, name="Curation"):
     @facts.command(name="export", description="Download the whole fact base as a JSON file")
     async def facts_export(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        fact_base = await self.service.store.export()
+        fact_base = await self.service.export()
         data = dump_fact_base(fact_base).encode("utf-8")
         if len(data) > EXPORT_SIZE_LIMIT:
             await finish(
@@ -627,8 +613,8 @@ class Curation(commands.Cog, name="Curation"):
             await finish(interaction, _document_problems(error, filename))
             return
         # Read before planning: a change landing in between is then seen as a change at Confirm.
-        seen = await self.service.store.export()
-        plan = await self.service.store.plan_import(fact_base)
+        seen = await self.service.export()
+        plan = await self.service.plan_import(fact_base)
         if not plan.has_changes:
             await finish(interaction, f"{code(filename)} matches the fact base exactly: nothing to import.")
             return

@@ -568,7 +568,7 @@ class GapsView(ModeratorView):
         self.add_item(self.question_select)
         if self.chosen is None:
             return
-        matches = self.service.index.search(self.chosen.text, limit=MAX_SELECT_OPTIONS)
+        matches = self.service.search(self.chosen.text, limit=MAX_SELECT_OPTIONS)
         candidates = link_candidates(self.service.facts(), matches, limit=MAX_SELECT_OPTIONS)
         if not candidates:
             return
@@ -695,8 +695,8 @@ class ImportConfirmView(ModeratorView):
         self.finished = True  # a double click must not apply twice
         await interaction.response.defer()
         try:
-            current = await self.service.store.export() if self.seen is not None else None
-            fresh = await self.service.store.plan_import(self.fact_base)
+            current = await self.service.export() if self.seen is not None else None
+            fresh = await self.service.plan_import(self.fact_base)
             if fresh != self.plan or current != self.seen:
                 # Someone curated in between: show what would really happen and ask again.
                 self.plan, self.seen, self.finished = fresh, current, False

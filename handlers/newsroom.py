@@ -214,20 +214,19 @@ class Newsroom(commands.Cog, name="Newsroom"):
             return
         digest_language: Language = "fr" if (language.value if language else shown_in) == "fr" else "en"
         await interaction.response.defer(ephemeral=True, thinking=True)
-        store = self.bot.service.store
         assert interaction.channel_id is not None and interaction.guild_id is not None
         now = self.bot.clock()
         try:
-            subscription = await store.subscribe(
+            # `now` is the schedule's reference point, on the schedule's clock: the next slot is the first due.
+            await self.bot.service.subscribe(
                 interaction.channel_id,
                 interaction.guild_id,
                 time_of_day,
                 zone,
                 digest_language,
                 Actor(*actor_of(interaction.user)),
+                now=now,
             )
-            # The schedule's reference point, on the schedule's clock: the next slot is the first due.
-            await store.mark_digest_posted(interaction.channel_id, subscription.last_change_id, now)
         except (StoreError, ValueError) as error:
             await send(interaction, content=text("store_error", shown_in, error=error), ephemeral=True)
             return
@@ -255,7 +254,7 @@ class Newsroom(commands.Cog, name="Newsroom"):
         language = self.channel_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
-        removed = await self.bot.service.store.unsubscribe(
+        removed = await self.bot.service.unsubscribe(
             interaction.channel_id, Actor(*actor_of(interaction.user))
         )
         await send(
@@ -271,13 +270,12 @@ class Newsroom(commands.Cog, name="Newsroom"):
         language = self.channel_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
-        store = self.bot.service.store
-        subscription = await store.subscription(interaction.channel_id)
+        subscription = await self.bot.service.subscription(interaction.channel_id)
         if subscription is None:
             await send(interaction, content=text("not_subscribed", language), ephemeral=True)
             return
         pending = compose_digest(
-            await store.changes_since(subscription.last_change_id), subscription.language
+            await self.bot.service.changes_since(subscription.last_change_id), subscription.language
         )
         message = text(
             "status",
@@ -308,7 +306,7 @@ class Newsroom(commands.Cog, name="Newsroom"):
     async def check_digests(self) -> None:
         """One pass over the subscriptions; one channel's failure never stops the others or the loop."""
         try:
-            subscriptions = await self.bot.service.store.subscriptions()
+            subscriptions = await self.bot.service.subscriptions()
         except Exception:
             log.exception("Could not read the digest subscriptions")
             return
@@ -330,13 +328,12 @@ class Newsroom(commands.Cog, name="Newsroom"):
         guild = self.bot.get_guild(subscription.guild_id) if subscription.guild_id else None
         if guild is None:
             return False  # another shard's (or process's) guild, or unavailable right now: not ours to serve
-        store = self.bot.service.store
-        changes = await store.changes_since(subscription.last_change_id)
+        changes = await self.bot.service.changes_since(subscription.last_change_id)
         digest = compose_digest(changes, subscription.language, subscription.last_change_id)
         embeds = digest_embeds(digest, self.bot.service.sources_of)
         if embeds and not await self.post(guild, subscription, embeds):
             return False
-        await store.mark_digest_posted(subscription.channel_id, digest.cursor, now)
+        await self.bot.service.mark_digest_posted(subscription.channel_id, digest.cursor, now)
         if embeds:
             log.info("Digest posted in channel %s (%d facts)", subscription.channel_id, len(digest.entries))
         return True
@@ -355,14 +352,14 @@ class Newsroom(commands.Cog, name="Newsroom"):
                 await channel.send(embed=embed, allowed_mentions=NO_PINGS)
         except (discord.NotFound, TypeError):
             log.warning("Digest channel %s is gone; unsubscribing it", subscription.channel_id)
-            await self.bot.service.store.unsubscribe(subscription.channel_id)
+            await self.bot.service.unsubscribe(subscription.channel_id)
             return False
         except discord.Forbidden:
             # Retrying every pass would not help; skip this slot and keep the changes for the next one.
             log.warning(
                 "No permission to post the digest in channel %s; skipping today's", subscription.channel_id
             )
-            await self.bot.service.store.mark_digest_posted(
+            await self.bot.service.mark_digest_posted(
                 subscription.channel_id, subscription.last_change_id, self.bot.clock()
             )
             return False

@@ -235,6 +235,11 @@ class FactsMixin(AuditMixin):
             found = await self._find_fact(db, fact_id)
         return found[0] if found else None
 
+    async def fact_with_revision(self, fact_id: str) -> tuple[Fact, int] | None:
+        """The fact and the revision number it is at, read in one transaction so they belong together."""
+        async with self._reading() as db:
+            return await self._find_fact(db, fact_id)
+
     async def get_fact_revision_number(self, fact_id: str) -> int | None:
         async with self._reading() as db:
             revision = await self._scalar(db, "SELECT revision FROM facts WHERE id = ?", (fact_id,))
