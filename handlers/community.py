@@ -45,15 +45,14 @@ from knowledge.store import UnknownQuestion
 from .rendering import (
     answer_embed,
     answer_sources_embed,
-    apologise,
     fact_ids_from_footer,
     label,
-    language_of_locale,
     plain_text,
-    send,
     sources_embed,
 )
 from .safety import BUTTON_LABEL_LIMIT, NO_PINGS, clip
+from .shared import configured_language, interaction_language, reply_to, report_error, send, user_language
+from .shared import text as shared_text
 
 if TYPE_CHECKING:
     from .runner import StoryBot
@@ -158,9 +157,8 @@ async def _dispatch(
     interaction: discord.Interaction, handler: Callable[[Community], Awaitable[None]]
 ) -> None:
     cog = _community(interaction)
-    language = language_of_locale(interaction.locale)
     if cog is None:
-        await send(interaction, content=text("unavailable", language), ephemeral=True)
+        await send(interaction, content=text("unavailable", user_language(interaction)), ephemeral=True)
         return
     await cog.guarded(interaction, handler(cog))
 
@@ -292,10 +290,10 @@ class Community(commands.Cog, name=COG_NAME):
 
     @property
     def default_language(self) -> Language:
-        return "fr" if self.bot.settings.default_language == "fr" else "en"
+        return configured_language(self.bot.settings)
 
     def interaction_language(self, interaction: discord.Interaction) -> Language:
-        return language_of_locale(interaction.locale, self.default_language)
+        return interaction_language(interaction, self.bot.settings)
 
     def message_language_hint(self, message: discord.Message) -> Language | None:
         """A French server's questions lean French when the words themselves do not tell."""
@@ -334,12 +332,11 @@ class Community(commands.Cog, name=COG_NAME):
         return kwargs
 
     async def guarded(self, interaction: discord.Interaction, work: Awaitable[None]) -> None:
-        """Run a component handler; any failure becomes a short apology, never a silent 'interaction failed'."""
+        """Run a component handler; any failure becomes a short message, never a silent 'interaction failed'."""
         try:
             await work
-        except Exception:
-            log.exception("Component interaction %s failed", (interaction.data or {}).get("custom_id"))
-            await apologise(interaction, self.interaction_language(interaction))
+        except Exception as error:
+            await report_error(interaction, error, self.interaction_language(interaction))
 
     # -- /ask ------------------------------------------------------------------------------
 
@@ -375,13 +372,6 @@ class Community(commands.Cog, name=COG_NAME):
             return
         await interaction.response.defer(thinking=True)  # a slow disk: keep the interaction alive
         await interaction.followup.send(**self.reply_kwargs(await asking))
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        original = getattr(error, "original", error)
-        log.error("/%s failed", getattr(interaction.command, "qualified_name", "?"), exc_info=original)
-        await apologise(interaction, self.interaction_language(interaction))
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -443,7 +433,7 @@ class Community(commands.Cog, name=COG_NAME):
                 language = self.bot.service.language_of(
                     message.content or "", self.message_language_hint(message)
                 )
-                await self.reply(message, content=label("apology", language))
+                await self.reply(message, content=shared_text("apology", language))
             except Exception:
                 log.exception("Could not even apologise for message %s", message.id)
 
@@ -513,18 +503,7 @@ class Community(commands.Cog, name=COG_NAME):
         return message.channel.permissions_for(me).embed_links
 
     async def reply(self, message: discord.Message, **kwargs: Any) -> None:
-        """Reply without pinging; if the question was deleted meanwhile, post in the channel instead."""
-        kwargs.setdefault("allowed_mentions", NO_PINGS)
-        if isinstance(kwargs.get("content"), str):
-            kwargs["content"] = clip(kwargs["content"], 2000)
-        try:
-            await message.reply(mention_author=False, **kwargs)
-        except discord.Forbidden:
-            log.warning("No permission to reply in channel %s", message.channel.id)
-        except discord.HTTPException as error:
-            if error.status != 400:
-                raise
-            await message.channel.send(**kwargs)
+        await reply_to(message, **kwargs)
 
 
 async def setup(bot: StoryBot) -> None:

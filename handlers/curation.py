@@ -69,17 +69,14 @@ from .curation_views import (
     GapsView,
     ImportConfirmView,
     actor,
-    apologise,
     code,
     fact_embed,
-    finish,
     plan_embed,
-    problems_message,
     refusal_for,
-    reply,
     source_line,
 )
 from .safety import CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, clip, escape, fit_embed, quote_user_text
+from .shared import LANGUAGE_CHOICES, finish, problems_message, reply
 
 if TYPE_CHECKING:
     from config import Settings
@@ -97,10 +94,6 @@ CHOICE_LIMIT = 100
 ACTION_CHOICES = [
     app_commands.Choice(name="add", value="add"),
     app_commands.Choice(name="remove", value="remove"),
-]
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="French", value="fr"),
 ]
 
 
@@ -205,16 +198,6 @@ class Curation(commands.Cog, name="Curation"):
         log.info("Refused /facts to user %s", interaction.user.id)
         await reply(interaction, refusal)
         return False
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        """No traceback reaches the user: refusals and store messages are shown, the rest apologised for."""
-        if isinstance(error, app_commands.CheckFailure):
-            if not interaction.response.is_done():  # a check other than ours refused
-                await reply(interaction, "Sorry, you cannot use this command here.")
-            return
-        await apologise(interaction, getattr(error, "original", error))
 
     # -- helpers -----------------------------------------------------------------------------
 

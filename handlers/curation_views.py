@@ -44,11 +44,10 @@ from knowledge.importing import ImportPlan
 from knowledge.models import Actor, Fact, FactBase, Source
 from knowledge.schema import LIMITS
 from knowledge.service import KnowledgeService
-from knowledge.store import DuplicateFact, StaleRevision, StoreError, UnansweredQuestion
+from knowledge.store import DuplicateFact, StaleRevision, UnansweredQuestion
 
 from .permissions import actor_of, is_moderator
 from .safety import (
-    CONTENT_LIMIT,
     MODAL_TITLE_LIMIT,
     NO_PINGS,
     SELECT_OPTION_LABEL_LIMIT,
@@ -57,6 +56,7 @@ from .safety import (
     fit_embed,
     quote_user_text,
 )
+from .shared import problems_message, reply, report_error, user_language
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,6 @@ NOT_MODERATOR = (
     "Sorry, only moderators can curate the fact base (Manage Server permission or a moderator role)."
 )
 NOT_OWNER = "This panel belongs to another moderator. Run the command yourself to get your own."
-APOLOGY = "Sorry, something went wrong on my side; it has been logged. Please try again in a moment."
 
 COLOUR_OK = discord.Colour.green()
 COLOUR_INFO = discord.Colour.blurple()
@@ -97,79 +96,6 @@ COLOUR_RETIRED = discord.Colour.dark_grey()
 def code(text: str, limit: int = 120) -> str:
     """Inline code for ids and URLs: shown literally and copyable (backticks cannot break out)."""
     return f"`{clip(text.replace('`', 'ˋ'), limit)}`"
-
-
-def _message_kwargs(
-    content: str | None, embed: discord.Embed | None, view: discord.ui.View | None
-) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
-    if content is not None:
-        kwargs["content"] = clip(content, CONTENT_LIMIT)
-    if embed is not None:
-        kwargs["embed"] = fit_embed(embed)
-    if view is not None:
-        kwargs["view"] = view
-    return kwargs
-
-
-async def reply(
-    interaction: discord.Interaction,
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    view: discord.ui.View | None = None,
-    file: discord.File | None = None,
-) -> None:
-    """An ephemeral answer: the first response, or a follow-up when one was already sent."""
-    kwargs = _message_kwargs(content, embed, view)
-    if file is not None:
-        kwargs["file"] = file
-    if interaction.response.is_done():
-        await interaction.followup.send(ephemeral=True, **kwargs)
-    else:
-        await interaction.response.send_message(ephemeral=True, **kwargs)
-
-
-async def finish(
-    interaction: discord.Interaction,
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    view: discord.ui.View | None = None,
-    file: discord.File | None = None,
-) -> None:
-    """Replace a deferred ("thinking…") ephemeral response with the result."""
-    kwargs = _message_kwargs(content, embed, view)
-    kwargs.setdefault("content", None)
-    kwargs.setdefault("embed", None)
-    kwargs.setdefault("view", None)
-    if file is not None:
-        kwargs["attachments"] = [file]
-    await interaction.edit_original_response(**kwargs)
-
-
-def problems_message(error: CurationInputError, intro: str = "Nothing was saved:") -> str:
-    """Each faulty field in bold, with why; user text inside is escaped."""
-    lines = [intro]
-    for problem in error.problems:
-        lines.append(f"• **{problem.label}** — {escape(problem.message)}")  # labels are ours
-    return clip("\n".join(lines), CONTENT_LIMIT)
-
-
-async def apologise(interaction: discord.Interaction, error: BaseException) -> None:
-    """The only thing a user sees of an error: a short message. Tracebacks go to the log."""
-    if isinstance(error, CurationInputError):
-        message = problems_message(error)
-    elif isinstance(error, StoreError):
-        log.info("Curation refused by the store: %s", error)
-        message = escape(str(error))
-    else:
-        log.error("Curation failed", exc_info=error)
-        message = APOLOGY
-    try:
-        await reply(interaction, message)
-    except discord.HTTPException:
-        log.warning("Could not tell the user about a curation error", exc_info=True)
 
 
 def refusal_for(
@@ -273,7 +199,7 @@ class ModeratorView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        await apologise(interaction, error)
+        await report_error(interaction, error, user_language(interaction))
 
     async def on_timeout(self) -> None:
         for child in self.children:
@@ -302,7 +228,7 @@ class ModeratorModal(discord.ui.Modal):
         return False
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await apologise(interaction, error)
+        await report_error(interaction, error, user_language(interaction))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -40,18 +40,14 @@ from knowledge.phrases import Phrasebook
 from knowledge.store import DigestSubscription, StoreError
 
 from .permissions import actor_of, is_moderator
-from .rendering import apologise, brief_embeds, digest_embeds, locale_language, send
+from .rendering import brief_embeds, digest_embeds
 from .safety import NO_PINGS
+from .shared import LANGUAGE_CHOICES, interaction_language, language_name, send
 
 if TYPE_CHECKING:
     from .runner import StoryBot
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="French", value="fr"),
-]
 
 TEXTS: dict[str, dict[Language, str]] = {
     "guild_only": {
@@ -93,8 +89,6 @@ TEXTS: dict[str, dict[Language, str]] = {
         "fr": "Résumé : chaque jour à {time} ({timezone}), en {language}.\nProchain : {next}.\nFaits modifiés depuis le dernier résumé : {pending}.",
     },
     "store_error": {"en": "That did not work: {error}", "fr": "Cela n'a pas fonctionné : {error}"},
-    "english": {"en": "English", "fr": "anglais"},
-    "french": {"en": "French", "fr": "français"},
 }
 
 
@@ -123,17 +117,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     # -- language --------------------------------------------------------------------------
 
-    @property
-    def default_language(self) -> Language:
-        return "fr" if self.bot.settings.default_language == "fr" else "en"
-
     def channel_language(self, interaction: discord.Interaction) -> Language:
         """The reader's Discord language, else the server's, else the configured default."""
-        return (
-            locale_language(interaction.locale)
-            or locale_language(interaction.guild_locale)
-            or self.default_language
-        )
+        return interaction_language(interaction, self.bot.settings, server_fallback=True)
 
     # -- /summary and /timeline ------------------------------------------------------------
 
@@ -176,10 +162,6 @@ class Newsroom(commands.Cog, name="Newsroom"):
             await send(interaction, content=text("not_moderator", language), ephemeral=True)
             return True
         return False
-
-    @staticmethod
-    def language_name(language: str, shown_in: Language) -> str:
-        return text("french" if language == "fr" else "english", shown_in)
 
     @digest.command(name="subscribe", description="Post a digest of the fact-base changes here every day")
     @app_commands.describe(
@@ -236,7 +218,7 @@ class Newsroom(commands.Cog, name="Newsroom"):
             shown_in,
             time=time_of_day,
             timezone=zone,
-            language=self.language_name(digest_language, shown_in),
+            language=language_name(digest_language, shown_in),
             next=when,
         )
         await send(interaction, content=message, ephemeral=True)
@@ -282,23 +264,13 @@ class Newsroom(commands.Cog, name="Newsroom"):
             language,
             time=subscription.time_of_day,
             timezone=subscription.timezone,
-            language=self.language_name(subscription.language, language),
+            language=language_name(subscription.language, language),
             next=discord.utils.format_dt(
                 next_slot(subscription.time_of_day, subscription.timezone, self.bot.clock()), "F"
             ),
             pending=len(pending.entries),
         )
         await send(interaction, content=message, ephemeral=True)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        log.error(
-            "/%s failed",
-            getattr(interaction.command, "qualified_name", "?"),
-            exc_info=getattr(error, "original", error),
-        )
-        await apologise(interaction, self.channel_language(interaction))
 
     # -- the schedule ----------------------------------------------------------------------
 

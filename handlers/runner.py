@@ -22,6 +22,7 @@ from knowledge.store import StoreError
 
 from .api_base import point_discord_at, resolve_gateway
 from .clock import Clock, clock_from_setting
+from .shared import StoryTree
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class StoryBot(commands.Bot):
             intents=intents_for(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=StoryTree,
             **options,
         )
         self.settings = settings

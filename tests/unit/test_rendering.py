@@ -27,7 +27,6 @@ from handlers.rendering import (
     brief_embeds,
     digest_embeds,
     fact_ids_from_footer,
-    language_of_locale,
     link,
     page_embeds,
     plain_text,
@@ -43,6 +42,7 @@ from handlers.safety import (
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
 )
+from handlers.shared import language_of_locale
 from knowledge.answers import Answer, FactMatch, compose_abstention, compose_answer
 from knowledge.models import Bilingual, Fact, Quote, Source, Story
 from knowledge.newsroom import compose_digest, compose_summary, compose_timeline
