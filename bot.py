@@ -25,7 +25,7 @@ from pathlib import Path
 
 from config import Settings, SettingsError, load_settings
 from knowledge.answers import Answer
-from knowledge.importing import ImportPlan
+from knowledge.curation import describe_plan
 from knowledge.models import CLI_ACTOR, FactBase
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
 from knowledge.schema import FactBaseError, decode_document, dump_fact_base, parse_fact_base
@@ -208,7 +208,7 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     service = await open_service(settings)
     try:
         plan = await service.plan_import(fact_base)
-        print(describe_plan(plan))
+        print(describe_plan(plan).as_text())
         if dry_run:
             print("Dry run: nothing was changed.")
             return 0
@@ -217,15 +217,6 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     finally:
         await service.close()
     return 0
-
-
-def describe_plan(plan: ImportPlan) -> str:
-    lines = []
-    for label, ids in (("add", plan.added), ("change", plan.changed), ("retire", plan.retired)):
-        shown = ", ".join(ids[:20]) + (f", … ({len(ids) - 20} more)" if len(ids) > 20 else "")
-        lines.append(f"Would {label} {len(ids)} fact(s)" + (f": {shown}" if ids else ""))
-    lines.append(f"{len(plan.unchanged)} fact(s) unchanged")
-    return "\n".join(lines)
 
 
 async def backup_to(settings: Settings, path: Path) -> int:

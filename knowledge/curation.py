@@ -490,9 +490,15 @@ def describe_problem(problem: Problem) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PlanDescription:
+    """One description of an import plan, for every front end: the CLI prints it as text
+    (`as_text`), the Discord preview lays the same summary and sections out as an embed."""
+
     summary: str
     sections: tuple[tuple[str, str], ...]  # (heading, body), only the non-empty ones
     has_changes: bool
+
+    def as_text(self) -> str:
+        return "\n".join([self.summary, *(f"{heading}: {body}" for heading, body in self.sections)])
 
 
 def _listing(ids: Sequence[str], limit: int) -> str:
