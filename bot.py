@@ -26,7 +26,7 @@ from pathlib import Path
 from config import Settings, SettingsError, load_settings
 from knowledge.answers import Answer
 from knowledge.curation import describe_plan
-from knowledge.models import CLI_ACTOR, FactBase
+from knowledge.models import CLI_ACTOR, FactBase, as_language
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
 from knowledge.schema import FactBaseError, decode_document, dump_fact_base, parse_fact_base
 from knowledge.service import AnswerPolicy, KnowledgeService
@@ -49,7 +49,7 @@ async def open_service(settings: Settings) -> KnowledgeService:
         return await KnowledgeService.open(
             settings.database_path,
             policy=AnswerPolicy(threshold=settings.answer_threshold),
-            default_language=settings.default_language,  # type: ignore[arg-type]
+            default_language=as_language(settings.default_language),
         )
     except (StoreError, FactBaseError) as error:
         raise CliError(str(error)) from None

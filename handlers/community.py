@@ -163,7 +163,7 @@ async def _dispatch(
     await cog.guarded(interaction, handler(cog))
 
 
-class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:sources:{_QID}"):
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"ask:sources:{_QID}"):
     """Shows every source of the answer, only to the person who clicked."""
 
     def __init__(self, question_id: int, language: Language = "en") -> None:
@@ -188,7 +188,7 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:s
 
 
 class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:vote:(?P<direction>up|down):{_QID}"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"ask:vote:(?P<direction>up|down):{_QID}"
 ):
     """👍 / 👎 on an answer: one vote per user per answer, replaced when they vote again."""
 
@@ -215,7 +215,7 @@ class VoteButton(
 
 
 class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:suggest:{_QID}:(?P<index>[0-2])"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"ask:suggest:{_QID}:(?P<index>[0-2])"
 ):
     """A "did you mean" question: clicking it asks it, and the answer is posted publicly."""
 
@@ -477,7 +477,7 @@ class Community(commands.Cog, name=COG_NAME):
             await self.reply(message, content=cooldown_message(wait, language))
             return
         answer = await self.ask_service(
-            question, hint, message.guild and message.guild.id, message.channel.id
+            question, hint, message.guild.id if message.guild else None, message.channel.id
         )
         await self.reply(message, **self.reply_kwargs(answer, embed=self.can_embed(message)))
 
@@ -491,7 +491,9 @@ class Community(commands.Cog, name=COG_NAME):
             return
         if self.channel_cooldown.hit(channel_id) > 0:
             return
-        answer = await self.ask_service(question, hint, message.guild and message.guild.id, channel_id)
+        answer = await self.ask_service(
+            question, hint, message.guild.id if message.guild else None, channel_id
+        )
         if answer.answered:
             await self.reply(message, **self.reply_kwargs(answer, embed=self.can_embed(message)))
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -51,7 +51,7 @@ from knowledge.curation import (
     search_facts,
     validate_fact_id,
 )
-from knowledge.models import Fact, FactBase
+from knowledge.models import Fact, FactBase, as_language
 from knowledge.schema import (
     MAX_DOCUMENT_BYTES,
     FactBaseError,
@@ -81,6 +81,8 @@ from .shared import LANGUAGE_CHOICES, finish, problems_message, reply
 if TYPE_CHECKING:
     from config import Settings
     from knowledge.service import KnowledgeService
+
+    from .runner import StoryBot
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ async def variant_text_autocomplete(
         or getattr(namespace, "action", None) != "remove"
     ):
         return []
-    language = getattr(namespace, "language", None) or "en"
+    language = as_language(getattr(namespace, "language", None))
     needle = current.casefold()
     return [
         app_commands.Choice(name=text, value=text)
@@ -173,24 +175,23 @@ class Curation(commands.Cog, name="Curation"):
         guild_only=True,
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
 
     @property
     def service(self) -> KnowledgeService:
-        return self.bot.service  # type: ignore[attr-defined]
+        return self.bot.service
 
     @property
     def settings(self) -> Settings:
-        return self.bot.settings  # type: ignore[attr-defined]
+        return self.bot.settings
 
     def now(self) -> datetime:
-        clock = getattr(self.bot, "clock", None)
-        return clock() if clock is not None else datetime.now(UTC)
+        return self.bot.clock()
 
     # -- checks and errors -------------------------------------------------------------------
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Runs before every /facts subcommand: moderators in a server only."""
         refusal = refusal_for(interaction, self.settings)
         if refusal is None:
@@ -337,7 +338,8 @@ class Curation(commands.Cog, name="Curation"):
         revision="The revision number to go back to (see /facts history)",
         reason="Why (kept in the history)",
     )
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete, revision=revision_autocomplete)
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @app_commands.autocomplete(revision=revision_autocomplete)
     async def facts_revert(
         self,
         interaction: discord.Interaction,
@@ -634,5 +636,5 @@ def _document_problems(error: FactBaseError, filename: str) -> str:
     return "\n".join(lines)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: StoryBot) -> None:
     await bot.add_cog(Curation(bot))

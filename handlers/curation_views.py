@@ -227,7 +227,8 @@ class ModeratorModal(discord.ui.Modal):
         await reply(interaction, refusal)
         return False
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    # discord.py's Modal narrows BaseView.on_error (no item); mypy checks against both.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await report_error(interaction, error, user_language(interaction))
 
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import discord
 
 from knowledge.answers import Answer, cite, format_date, phrase
-from knowledge.models import Language, Source
+from knowledge.models import LANGUAGES, Language, Source
 from knowledge.newsroom import Brief, Digest, SourcesOf, digest_sections, newsroom_phrase, paginate
 from knowledge.phrases import Phrasebook
 
@@ -149,8 +149,8 @@ def fact_ids_from_footer(footer: str | None) -> list[str]:
     if not footer or " · " not in footer:
         return []
     last = footer.rsplit(" · ", 1)[1]
-    for language in ("en", "fr"):
-        prefix = label("facts", language) + phrase("colon", language)  # type: ignore[arg-type]
+    for language in LANGUAGES:
+        prefix = label("facts", language) + phrase("colon", language)
         if last.startswith(prefix):
             ids = [part.strip() for part in last[len(prefix) :].split(",")]
             return [i for i in ids if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", i)]

@@ -11,12 +11,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import Any
 
 import discord
 from discord.ext import commands
 
 from config import Settings
 from config.settings import DISCORD_API_DEFAULT
+from knowledge.models import as_language
 from knowledge.service import AnswerPolicy, KnowledgeService
 from knowledge.store import StoreError
 
@@ -53,7 +55,7 @@ class StoryBot(commands.Bot):
 
     service: KnowledgeService
 
-    def __init__(self, settings: Settings, clock: Clock | None = None, **options: object) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents_for(settings),
@@ -69,7 +71,7 @@ class StoryBot(commands.Bot):
         self.service = await KnowledgeService.open(
             self.settings.database_path,
             policy=AnswerPolicy(threshold=self.settings.answer_threshold),
-            default_language=self.settings.default_language,  # type: ignore[arg-type]
+            default_language=as_language(self.settings.default_language),
             clock=self.clock,
         )
         if self.settings.discord_api_base != DISCORD_API_DEFAULT and not self.shard_count:
@@ -90,13 +92,17 @@ class StoryBot(commands.Bot):
                 await service.close()
 
 
-class ShardedStoryBot(commands.AutoShardedBot, StoryBot):  # type: ignore[misc]
+class ShardedStoryBot(commands.AutoShardedBot, StoryBot):
     """The same bot, sharded: discord.py asks the API for the gateway itself here."""
 
+    def __init__(self, settings: Settings, clock: Clock | None = None, **options: Any) -> None:
+        # AutoShardedBot defines no __init__ of its own at run time; name the one that runs.
+        StoryBot.__init__(self, settings, clock, **options)
 
-async def sync_tree(bot: commands.Bot) -> None:
+
+async def sync_tree(bot: StoryBot) -> None:
     """Development guilds get commands instantly; otherwise they are published globally."""
-    settings: Settings = bot.settings  # type: ignore[attr-defined]
+    settings = bot.settings
     if settings.dev_guild_ids:
         for guild_id in settings.dev_guild_ids:
             guild = discord.Object(id=guild_id)

@@ -25,7 +25,7 @@ from discord import app_commands
 
 from config import Settings
 from knowledge.curation import CurationInputError
-from knowledge.models import Language
+from knowledge.models import Language, as_language
 from knowledge.phrases import Phrasebook
 from knowledge.questions import QuestionRejected
 from knowledge.store import StoreError
@@ -77,7 +77,7 @@ def language_of_locale(locale: discord.Locale | str | None, default: Language = 
 
 def configured_language(settings: Settings) -> Language:
     """`DEFAULT_LANGUAGE` as a Language (settings already refuse anything but en and fr)."""
-    return "fr" if settings.default_language == "fr" else "en"
+    return as_language(settings.default_language)
 
 
 def interaction_language(
@@ -214,9 +214,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException, l
     """What the user sees of an error: a domain error's own sentence, or an apology (logged)."""
     message = domain_message(error, language)
     if message is None:
-        what = getattr(interaction.command, "qualified_name", None) or (interaction.data or {}).get(
-            "custom_id", "?"
-        )
+        data: dict[str, Any] = dict(interaction.data or {})
+        what = getattr(interaction.command, "qualified_name", None) or data.get("custom_id", "?")
         log.error("Interaction %s failed", what, exc_info=error)
         await apologise(interaction, language)
         return

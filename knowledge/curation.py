@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from .importing import ImportPlan
 from .matcher import Match
-from .models import Bilingual, Fact, Language, QuestionVariants, Source
+from .models import LANGUAGES, Bilingual, Fact, Language, QuestionVariants, Source
 from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Problem, parse_fact_base
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def build_source(
         title=" ".join(_clean(title).split()),
         publisher=" ".join(_clean(publisher).split()),
         date=_clean(date) or None,
-        language=language,  # type: ignore[arg-type]
+        language=cast(Language, language),  # not trusted: the schema check just below refuses others
         url=url,
     )
     document = {
@@ -436,7 +436,7 @@ def changed_fields(before: Fact, after: Fact) -> list[str]:
         if old == new:
             continue
         if isinstance(old, Bilingual) and isinstance(new, Bilingual):
-            names += [f"{name}.{lang}" for lang in ("en", "fr") if old.get(lang) != new.get(lang)]  # type: ignore[arg-type]
+            names += [f"{name}.{lang}" for lang in LANGUAGES if old.get(lang) != new.get(lang)]
         elif name == "questions":
             added = len(set(new.all()) - set(old.all()))
             removed = len(set(old.all()) - set(new.all()))

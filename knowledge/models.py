@@ -12,6 +12,17 @@ from typing import Literal
 
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
+
+
+def as_language(value: str | None, default: Language = "en") -> Language:
+    """A code from outside (a setting, a Discord option, a file) as a Language; anything else is `default`."""
+    if value == "fr":
+        return "fr"
+    if value == "en":
+        return "en"
+    return default
+
+
 FactStatus = Literal["active", "retired"]
 FACT_STATUSES: tuple[FactStatus, ...] = ("active", "retired")
 
