@@ -8,6 +8,7 @@ matcher and the renderers without anyone mutating it behind another's back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 Language = Literal["en", "fr"]
@@ -21,6 +22,26 @@ def as_language(value: str | None, default: Language = "en") -> Language:
     if value == "en":
         return "en"
     return default
+
+
+class RevisionKind(StrEnum):
+    """What a revision did to a fact, as the history and the digests name it (stored as its value)."""
+
+    ADDED = "added"
+    EDITED = "edited"
+    RETIRED = "retired"
+    RESTORED = "restored"
+    REVERTED = "reverted"
+    VARIANT = "variant"  # a question wording added or removed
+    SOURCE = "source"  # a source attached or detached
+
+
+class Origin(StrEnum):
+    """Who first wrote a fact or source: re-seeding never overwrites what a moderator or an import wrote."""
+
+    SEED = "seed"
+    MODERATOR = "moderator"
+    IMPORT = "import"
 
 
 FactStatus = Literal["active", "retired"]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..models import Actor, Language
+from ..models import Actor, Language, RevisionKind
 from .connection import _PendingQuestion
 from .conversions import _parse_time, _timestamp
 from .errors import StoreError, UnknownFact, UnknownQuestion
@@ -156,7 +156,7 @@ class UsageMixin(FactsMixin):
                 lambda current: replace(current, questions=current.questions.with_added(language, wording)),
                 action="fact.variant.add",
                 reason="linked from an unanswered question",
-                kind="variant",
+                kind=RevisionKind.VARIANT,
                 details={"language": language, "text": wording},
             )
             now = self._now()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import discord
 import pytest
@@ -44,7 +45,7 @@ from handlers.safety import (
 )
 from handlers.shared import language_of_locale
 from knowledge.answers import Answer, FactMatch, compose_abstention, compose_answer
-from knowledge.models import Bilingual, Fact, Quote, Source, Story
+from knowledge.models import Bilingual, Fact, Quote, RevisionKind, Source, Story
 from knowledge.newsroom import compose_digest, compose_summary, compose_timeline
 from knowledge.schema import SEED_PATH, load_fact_base
 from knowledge.service import Answerer
@@ -252,7 +253,17 @@ def test_empty_digest_posts_nothing_and_a_real_one_fits() -> None:
         date="2017-11-14",
     )
     changes = [
-        Change(i, f"x{i}", "added", 1, replace(fact, id=f"x{i}"), "1", "m", "", None)  # type: ignore[arg-type]
+        Change(
+            change_id=i,
+            fact_id=f"x{i}",
+            revision=1,
+            fact=replace(fact, id=f"x{i}"),
+            kind=RevisionKind.ADDED,
+            actor_id="1",
+            actor_name="m",
+            reason="",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
         for i in range(1, 200)
     ]
     embeds = digest_embeds(compose_digest(changes, "fr"))

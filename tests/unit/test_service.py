@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.models import Actor
+from knowledge.models import Actor, RevisionKind
 from knowledge.schema import SEED_PATH, load_fact_base
 from knowledge.service import KnowledgeService
 
@@ -70,6 +70,7 @@ async def test_an_edit_reaches_answers_at_once_and_keeps_the_old_revision(servic
     assert (await service.ask("what about the xylophone?")).facts[0].fact.id == "wow-after-victory"
     history = await service.history(fact.id)
     assert history[0].actor_id == "42" and history[1].fact == fact
+    assert history[0].kind is RevisionKind.EDITED and history[-1].kind is RevisionKind.ADDED
 
 
 async def test_retired_facts_are_no_longer_answered(service: KnowledgeService) -> None:
