@@ -71,10 +71,6 @@ def locale_language(locale: discord.Locale | str | None) -> Language | None:
     return None
 
 
-def language_of_locale(locale: discord.Locale | str | None, default: Language = "en") -> Language:
-    return locale_language(locale) or default
-
-
 def configured_language(settings: Settings) -> Language:
     """`DEFAULT_LANGUAGE` as a Language (settings already refuse anything but en and fr)."""
     return as_language(settings.default_language)

@@ -22,10 +22,6 @@ _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 class DigestsMixin(AuditMixin):
     # -- public: change feed and digests -----------------------------------------------------
 
-    async def latest_change_id(self) -> int:
-        async with self._reading() as db:
-            return await self._latest_change_id(db)
-
     async def _latest_change_id(self, db: aiosqlite.Connection) -> int:
         return int(await self._scalar(db, "SELECT COALESCE(MAX(change_id), 0) FROM fact_revisions"))
 

@@ -244,32 +244,6 @@ class FactsMixin(AuditMixin):
             revision = await self._scalar(db, "SELECT revision FROM facts WHERE id = ?", (fact_id,))
         return None if revision is None else int(revision)
 
-    async def fact_ids(self, prefix: str = "", limit: int = 25, *, include_retired: bool = True) -> list[str]:
-        """Ids for autocomplete: those starting with `prefix` first, then those merely containing it."""
-        needle = prefix.strip().lower()
-        status_filter = "" if include_retired else "AND status = 'active'"
-        async with self._reading() as db:
-            rows = await self._all(
-                db,
-                f"""
-                SELECT id FROM facts
-                 WHERE instr(id, ?) > 0 {status_filter}
-                 ORDER BY instr(id, ?) != 1, id
-                 LIMIT ?
-                """,
-                (needle, needle, limit),
-            )
-        return [row["id"] for row in rows]
-
-    async def get_source(self, source_id: str) -> Source | None:
-        async with self._reading() as db:
-            row = await self._one(db, "SELECT * FROM sources WHERE id = ?", (source_id,))
-        return _source_from_row(row) if row else None
-
-    async def sources(self) -> list[Source]:
-        async with self._reading() as db:
-            return await self._load_sources(db)
-
     async def history(self, fact_id: str) -> list[Revision]:
         """Every state the fact has had, newest first."""
         async with self._reading() as db:

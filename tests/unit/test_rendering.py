@@ -43,7 +43,7 @@ from handlers.safety import (
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
 )
-from handlers.shared import language_of_locale
+from handlers.shared import locale_language
 from knowledge.answers import Answer, FactMatch, compose_abstention, compose_answer
 from knowledge.models import Bilingual, Fact, Quote, RevisionKind, Source, Story
 from knowledge.newsroom import compose_digest, compose_summary, compose_timeline
@@ -187,10 +187,10 @@ def test_sources_embed_shows_every_detail() -> None:
 
 
 def test_locale_to_language() -> None:
-    assert language_of_locale(discord.Locale.french) == "fr"
-    assert language_of_locale(discord.Locale.british_english, "fr") == "en"
-    assert language_of_locale(discord.Locale.german, "fr") == "fr"
-    assert language_of_locale(None) == "en"
+    assert locale_language(discord.Locale.french) == "fr"
+    assert locale_language(discord.Locale.british_english) == "en"
+    assert locale_language(discord.Locale.german) is None
+    assert locale_language(None) is None
 
 
 # ---------------------------------------------------------------------------------------------
