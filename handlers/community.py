@@ -100,31 +100,41 @@ text = Phrasebook(TEXTS)
 # ---------------------------------------------------------------------------------------------
 
 
+def _by_id(key: int) -> int:
+    return key
+
+
 class Cooldown:
-    """At most one use per key every `seconds`, on the monotonic clock (wall-clock jumps do not matter)."""
+    """At most one use per key (a user or channel id) every `seconds`.
+
+    discord.py's `CooldownMapping` keeps the buckets and forgets those whose window ran out;
+    this adds only a key that works for messages and interactions alike (an id) and the
+    monotonic clock, so wall-clock jumps do not matter.
+    """
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
         self._clock = clock
-        self._last: dict[int, float] = {}
+        self._mapping: commands.CooldownMapping[int] = commands.CooldownMapping.from_cooldown(
+            1, seconds, _by_id
+        )
+
+    def _now(self) -> float:
+        return max(self._clock(), 1e-9)  # discord.py reads a current time of 0 as "not given"
 
     def retry_after(self, key: int) -> float:
         """Seconds until `key` may go again (0 if it may now), without using a turn."""
-        last = self._last.get(key)
-        if last is None or self.seconds <= 0:
+        if self.seconds <= 0:
             return 0.0
-        return max(0.0, last + self.seconds - self._clock())
+        now = self._now()
+        bucket = self._mapping.get_bucket(key, now)
+        return bucket.get_retry_after(now) if bucket is not None else 0.0
 
     def hit(self, key: int) -> float:
         """Use a turn if one is free and return 0; else return the seconds to wait."""
-        wait = self.retry_after(key)
-        if wait > 0:
-            return wait
-        now = self._clock()
-        if len(self._last) > 10_000:  # forget keys whose cooldown ran out, so memory stays bounded
-            self._last = {k: t for k, t in self._last.items() if t + self.seconds > now}
-        self._last[key] = now
-        return 0.0
+        if self.seconds <= 0:
+            return 0.0
+        return self._mapping.update_rate_limit(key, self._now()) or 0.0
 
 
 _MENTION = re.compile(r"<@[!&]?[0-9]+>|<#[0-9]+>|@everyone\b|@here\b")
@@ -436,12 +446,6 @@ class Community(commands.Cog, name=COG_NAME):
                 await self.reply(message, content=shared_text("apology", language))
             except Exception:
                 log.exception("Could not even apologise for message %s", message.id)
-
-    @commands.Cog.listener()
-    async def on_command_error(self, context: commands.Context[Any], error: commands.CommandError) -> None:
-        """The bot has no prefix commands; `@bot question` is not a failed command, so stay quiet."""
-        if not isinstance(error, commands.CommandNotFound):
-            log.error("Prefix command error", exc_info=error)
 
     def addressed_question(self, message: discord.Message) -> str | None:
         """The question when the message is a DM or mentions the bot explicitly; else None."""
