@@ -20,6 +20,7 @@ Subcommands and options (names are the keys handlers/translator.py localises):
   restore  fact_id [reason]
   variant  fact_id action(add|remove) language(en|fr) text
   source   source_id title publisher language [date] [url] [fact_id]
+  detach   fact_id source_id [reason]
   gaps     [since YYYY-MM-DD, default 30 days ago]
   feedback
   export
@@ -162,6 +163,21 @@ async def variant_text_autocomplete(
         app_commands.Choice(name=text, value=text)
         for text in fact.questions.get(language)
         if len(text) <= CHOICE_LIMIT and needle in text.casefold()
+    ][:25]
+
+
+async def cited_source_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The sources the chosen fact cites."""
+    service, settings = _bot_parts(interaction)
+    fact = service.fact(getattr(interaction.namespace, "fact_id", "") or "")
+    if refusal_for(interaction, settings) is not None or fact is None:
+        return []
+    return [
+        app_commands.Choice(name=clip(source_id, CHOICE_LIMIT), value=source_id)
+        for source_id in fact.source_ids
+        if current.casefold() in source_id
     ][:25]
 
 
@@ -513,6 +529,30 @@ class Curation(commands.Cog, name="Curation"):
                 revision = await self.service.attach_source(fact.id, source.id, who)
                 lines.append(f"{code(fact.id)} now cites it (revision {revision}).")
         await reply(interaction, "\n".join(lines))
+
+    @facts.command(name="detach", description="Stop a fact citing a source (the source itself is kept)")
+    @app_commands.describe(
+        fact_id="The fact that cites the source",
+        source_id="The source to stop citing",
+        reason="Why (kept in the history)",
+    )
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @app_commands.autocomplete(source_id=cited_source_autocomplete)
+    async def facts_detach(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        source_id: str,
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        who = actor(interaction.user)
+        # The store refuses an id the fact does not cite, and the last source (a fact must cite one).
+        revision = await self.service.detach_source(fact.id, source_id.strip(), who, (reason or "").strip())
+        log.info("Source %s detached from fact %s by %s", source_id, fact.id, who.id)
+        await reply(interaction, f"{code(fact.id)} no longer cites {code(source_id)} (revision {revision}).")
 
     # -- reports -----------------------------------------------------------------------------
 

@@ -286,7 +286,7 @@ class FactModal(ModeratorModal):
                 style=discord.TextStyle.short,
                 max_length=2 * LIMITS["attribution"] + 3,
                 placeholder="according to The Atlantic | selon The Atlantic",
-                description="English and French, separated by |",
+                description="English | French, or one text for both languages",
             ),
             "date": dict(
                 style=discord.TextStyle.short,

@@ -56,6 +56,7 @@ NAMES: dict[str, str] = {
     "restore": "restaurer",
     "variant": "variante",
     "source": "source",
+    "detach": "detacher",
     "gaps": "lacunes",
     "feedback": "avis",
     "export": "exporter",
@@ -154,6 +155,11 @@ TEXTS: dict[str, str] = {
     "Publication date: YYYY, YYYY-MM or YYYY-MM-DD": "Date de publication : AAAA, AAAA-MM ou AAAA-MM-JJ",
     "The article's address (http or https)": "L'adresse de l'article (http ou https)",
     "A fact that should cite this source": "Un fait qui doit citer cette source",
+    "Stop a fact citing a source (the source itself is kept)": (
+        "Ne plus citer une source dans un fait (la source est conservée)"
+    ),
+    "The fact that cites the source": "Le fait qui cite la source",
+    "The source to stop citing": "La source à ne plus citer",
     "Questions the bot could not answer, to link them to facts": (
         "Les questions restées sans réponse, pour les relier à des faits"
     ),

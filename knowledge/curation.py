@@ -31,7 +31,7 @@ from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Prob
 FACT_FORM_LABELS: dict[str, str] = {
     "statement_en": "Statement (English)",
     "statement_fr": "Statement (French)",
-    "attribution": "Attribution: English | French",
+    "attribution": "Attribution: English | French, or one",
     "date": "Date (YYYY, YYYY-MM or YYYY-MM-DD)",
     "tags_sources": "Tags and sources",
 }
@@ -218,10 +218,14 @@ def parse_tags_sources(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def parse_attribution(text: str) -> tuple[str, str]:
+    """'English | French', or one text for both languages (a name such as "The Atlantic" often is)."""
     raw = _clean(text)
     if not raw:
-        raise _fail("attribution", "must not be empty (write 'English | French')")
+        raise _fail("attribution", "must not be empty (write 'English | French', or one text for both)")
     parts = raw.split(ATTRIBUTION_SEPARATOR)
+    if len(parts) == 1:
+        both = " ".join(raw.split())
+        return both, both
     if len(parts) != 2:
         raise _fail(
             "attribution",

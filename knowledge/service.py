@@ -296,9 +296,9 @@ class KnowledgeService(Answerer):
         await self._refresh(fact_id)
         return revision
 
-    async def detach_source(self, fact_id: str, source_id: str, actor: Actor) -> int:
+    async def detach_source(self, fact_id: str, source_id: str, actor: Actor, reason: str = "") -> int:
         """Stop a fact citing a source (the source stays: other facts and old revisions cite it)."""
-        revision = await self._store.detach_source(fact_id, source_id, actor)
+        revision = await self._store.detach_source(fact_id, source_id, actor, reason)
         await self._refresh(fact_id)
         return revision
 

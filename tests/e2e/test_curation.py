@@ -281,6 +281,53 @@ async def test_moderator_adds_a_fact_and_the_next_ask_gets_it(world: Curators, w
     ]
 
 
+async def test_one_attribution_is_enough_for_both_languages(world: Curators) -> None:
+    fact_id = "typewriter-ribbon"
+    opening = await world.open_form("facts add", world.manager, {"fact_id": fact_id})
+    en = "The newsroom changed its typewriter ribbon that night."
+    fr = "La rédaction a changé le ruban de sa machine à écrire cette nuit-là."
+    saved = await world.submit(opening, form(en, fr, attribution="The Atlantic"))
+    assert saved.content == "Saved as revision 1.", saved.texts()
+    [row] = world.bot.query("SELECT attribution_en, attribution_fr FROM facts WHERE id = ?", (fact_id,))
+    assert (row["attribution_en"], row["attribution_fr"]) == ("The Atlantic", "The Atlantic")
+
+
+async def test_a_moderator_detaches_a_source_from_a_fact(world: Curators) -> None:
+    fact_id = "impartiality-argument"
+    [before] = world.bot.query("SELECT revision FROM facts WHERE id = ?", (fact_id,))
+    added = await world.run(
+        "facts source",
+        world.manager,
+        {
+            "source_id": "wrong-clipping",
+            "title": "A clipping filed under the wrong fact",
+            "publisher": "The Archive",
+            "language": "en",
+            "fact_id": fact_id,
+        },
+    )
+    assert "now cites it" in ephemeral_text(added)
+    detached = await world.run(
+        "facts detach",
+        world.manager,
+        {"fact_id": fact_id, "source_id": "wrong-clipping", "reason": "misfiled"},
+    )
+    assert ephemeral_text(detached).startswith(f"`{fact_id}` no longer cites `wrong-clipping`")
+    cited = world.bot.query("SELECT source_id FROM fact_sources WHERE fact_id = ?", (fact_id,))
+    assert "wrong-clipping" not in [row["source_id"] for row in cited]
+    [last] = world.bot.query(
+        "SELECT kind, reason FROM fact_revisions WHERE fact_id = ? ORDER BY revision DESC LIMIT 1", (fact_id,)
+    )
+    assert (last["kind"], last["reason"]) == ("source", "misfiled")
+    assert world.bot.query("SELECT 1 FROM sources WHERE id = 'wrong-clipping'")  # the source itself is kept
+    again = await world.run(
+        "facts detach", world.manager, {"fact_id": fact_id, "source_id": "wrong-clipping"}
+    )
+    assert "does not cite the source" in ephemeral_text(again)
+    [after] = world.bot.query("SELECT revision FROM facts WHERE id = ?", (fact_id,))
+    assert after["revision"] == before["revision"] + 2
+
+
 async def test_adding_an_existing_id_is_refused_without_a_form(world: Curators) -> None:
     before = world.fact_base()
     response = await world.run("facts add", world.manager, {"fact_id": "atlantic-revelation"})
@@ -312,9 +359,9 @@ INVALID_FORMS = {
         "Date (YYYY, YYYY-MM or YYYY-MM-DD)",
         "must be YYYY, YYYY-MM or YYYY-MM-DD (like 2017-11-13), or empty",
     ),
-    "attribution without a French part": (
-        {ATTRIBUTION: "according to The Atlantic"},
-        "Attribution: English | French",
+    "attribution with two bars": (
+        {ATTRIBUTION: "according to | The Atlantic | selon"},
+        "Attribution: English | French, or one",
         "must be the English and the French attribution separated by one '|'",
     ),
     "impossible calendar date": (
