@@ -344,8 +344,29 @@ class FactModal(ModeratorModal):
     ) -> None:
         try:
             revision = await self.service.add_fact(fact, who, self.request.reason)
-        except DuplicateFact as error:
-            await reply(interaction, escape(str(error)))
+        except DuplicateFact:
+            # Someone added the same id while this moderator typed: keep their text, offered as an
+            # edit of the fact that now exists (stale-safe from its current revision).
+            existing, current_revision = await self.service.current(fact.id)
+            retry_request = FactFormRequest(
+                "edit", fact.id, typed.form, typed.reason, base=existing, expected_revision=current_revision
+            )
+            retry = FormRetryView(
+                self.service, self.settings, self.owner_id, retry_request, label="Edit it with my text"
+            )
+            embed = fact_embed(
+                existing,
+                self.service.sources(),
+                revision=current_revision,
+                heading=f"Current version of {fact.id}",
+                colour=COLOUR_WARN,
+            )
+            message = (
+                f"Not saved: someone added {code(fact.id)} while you were typing. Here it is; your text is "
+                "kept, and the button opens it as an edit of this fact."
+            )
+            await reply(interaction, message, embed=embed, view=retry)
+            retry.origin = interaction
             return
         log.info("Fact %s added by %s", fact.id, who.id)
         embed = fact_embed(

@@ -328,6 +328,28 @@ async def test_a_moderator_detaches_a_source_from_a_fact(world: Curators) -> Non
     assert after["revision"] == before["revision"] + 2
 
 
+async def test_two_moderators_add_the_same_id_and_the_second_keeps_their_text(world: Curators) -> None:
+    fact_id = "rival-headline"
+    first, second = world.manager, world.member("second-manager", roles=(world.managers,))
+    first_form = await world.open_form("facts add", first, {"fact_id": fact_id})
+    second_form = await world.open_form("facts add", second, {"fact_id": fact_id})
+    saved = await world.submit(first_form, form("The first headline.", "Le premier titre."))
+    assert saved.content == "Saved as revision 1."
+
+    second_text = form("The second, better headline.", "Le second titre, meilleur.")
+    refused = await world.submit(second_form, second_text, user=second)
+    assert "someone added" in ephemeral_text(refused)
+    assert world.statement_en(fact_id) == "The first headline."
+    assert custom_ids(refused.message) == [RETRY]
+    reopened = await world.twin.click_button(refused.message, RETRY, user=second)
+    again = await world.twin.interaction_response(reopened, timeout=15)
+    assert again.modal is not None and again.modal["title"] == f"Edit {fact_id} (r1)"
+    assert modal_values(again.modal)[EN] == "The second, better headline."
+    merged = await world.submit(reopened, modal_values(again.modal), user=second)
+    assert merged.content == "Saved as revision 2."
+    assert world.statement_en(fact_id) == "The second, better headline."
+
+
 async def test_adding_an_existing_id_is_refused_without_a_form(world: Curators) -> None:
     before = world.fact_base()
     response = await world.run("facts add", world.manager, {"fact_id": "atlantic-revelation"})
@@ -505,9 +527,8 @@ async def test_two_moderators_adding_the_same_id_cannot_overwrite_each_other(wor
     before = world.fact_base()
     refused = await world.submit(second, form("A different cat statement.", "Une autre déclaration."))
 
-    assert ephemeral_text(refused) == (
-        f"A fact with the id '{fact_id}' already exists; edit it, or choose another id."
-    )
+    assert ephemeral_text(refused).startswith(f"Not saved: someone added `{fact_id}` while you were typing.")
+    assert custom_ids(refused.message) == [RETRY]  # the typed text is kept (see the test above)
     assert world.fact_base() == before
     assert world.statement_en(fact_id) == first_en
     assert [(r["revision"], r["actor_id"]) for r in world.revisions(fact_id)] == [
