@@ -77,7 +77,7 @@ from .curation_views import (
     source_line,
 )
 from .safety import CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, clip, escape, fit_embed, quote_user_text
-from .shared import LANGUAGE_CHOICES, finish, problems_message, reply
+from .shared import LANGUAGE_CHOICES, finish, problems_message, reply, user_language
 
 if TYPE_CHECKING:
     from config import Settings
@@ -257,7 +257,9 @@ class Curation(commands.Cog, name="Curation"):
                 interaction, f"A fact with the id {code(fact_id)} already exists{state}. Use /facts edit."
             )
             return
-        request = FactFormRequest("add", fact_id, FactForm(), reason=(reason or "").strip())
+        request = FactFormRequest(
+            "add", fact_id, FactForm(), reason=(reason or "").strip(), language=user_language(interaction)
+        )
         await interaction.response.send_modal(
             FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)
         )
@@ -282,6 +284,7 @@ class Curation(commands.Cog, name="Curation"):
             (reason or "").strip(),
             base=current,
             expected_revision=revision,
+            language=user_language(interaction),
         )
         await interaction.response.send_modal(
             FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)

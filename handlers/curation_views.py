@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import discord
@@ -41,7 +41,8 @@ from knowledge.curation import (
     link_candidates,
 )
 from knowledge.importing import ImportPlan
-from knowledge.models import Actor, Fact, FactBase, Source
+from knowledge.models import Actor, Fact, FactBase, Language, Source
+from knowledge.phrases import Phrasebook
 from knowledge.schema import LIMITS
 from knowledge.service import KnowledgeService
 from knowledge.store import DuplicateFact, StaleRevision, UnansweredQuestion
@@ -237,6 +238,54 @@ class ModeratorModal(discord.ui.Modal):
 # ---------------------------------------------------------------------------------------------
 
 
+# The fact form in the moderator's language. Labels fit Discord's 45 characters; the English
+# labels are also how problems name the fields (knowledge.curation.FACT_FORM_LABELS).
+form_text = Phrasebook(
+    {
+        **{
+            name: {"en": label, "fr": french}
+            for (name, label), french in zip(
+                FACT_FORM_LABELS.items(),
+                (
+                    "Énoncé (anglais)",
+                    "Énoncé (français)",
+                    "Attribution : anglais | français, ou une",
+                    "Date (AAAA, AAAA-MM ou AAAA-MM-JJ)",
+                    "Étiquettes et sources",
+                ),
+                strict=True,
+            )
+        },
+        "title_add": {"en": "New fact: {fact_id}", "fr": "Nouveau fait : {fact_id}"},
+        "title_edit": {"en": "Edit {fact_id} (r{revision})", "fr": "Modifier {fact_id} (r{revision})"},
+        "statement_en_hint": {
+            "en": "What the article reports, in English (one or two sentences).",
+            "fr": "Ce que rapporte l'article, en anglais (une ou deux phrases).",
+        },
+        "statement_fr_hint": {
+            "en": "La même information, en français.",  # a prompt to write French, in French
+            "fr": "La même information, en français.",
+        },
+        "required": {
+            "en": "Required, at most {limit} characters.",
+            "fr": "Obligatoire, {limit} caractères au plus.",
+        },
+        "attribution_hint": {
+            "en": "English | French, or one text for both languages",
+            "fr": "Anglais | français, ou un seul texte pour les deux langues",
+        },
+        "date_hint": {
+            "en": "When it happened; leave empty if unknown.",
+            "fr": "Quand cela s'est passé ; laissez vide si inconnu.",
+        },
+        "tags_sources_hint": {
+            "en": "Line 1: tags: a, b — line 2: sources: x, y (ids from /facts source)",
+            "fr": "Ligne 1 : tags: a, b — ligne 2 : sources: x, y (identifiants de /faits source)",
+        },
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FactFormRequest:
     """Everything needed to (re)open the fact modal: what it edits and what to pre-fill."""
@@ -247,6 +296,7 @@ class FactFormRequest:
     reason: str = ""
     base: Fact | None = None  # the fact as it was when the edit started
     expected_revision: int | None = None
+    language: Language = "en"  # the moderator's Discord language: the form's labels and hints
 
 
 class FactModal(ModeratorModal):
@@ -260,10 +310,13 @@ class FactModal(ModeratorModal):
         request: FactFormRequest,
         nonce: int,
     ) -> None:
+        language = request.language
         if request.mode == "add":
-            title = f"New fact: {request.fact_id}"
+            title = form_text("title_add", language, fact_id=request.fact_id)
         else:
-            title = f"Edit {request.fact_id} (r{request.expected_revision})"
+            title = form_text(
+                "title_edit", language, fact_id=request.fact_id, revision=request.expected_revision
+            )
         super().__init__(settings, owner_id, title=title, custom_id=f"facts:{request.mode}:{nonce}")
         self.service = service
         self.request = request
@@ -273,33 +326,33 @@ class FactModal(ModeratorModal):
             "statement_en": dict(
                 style=discord.TextStyle.paragraph,
                 max_length=statement_limit,
-                placeholder="What the article reports, in English (one or two sentences).",
-                description=f"Required, at most {statement_limit} characters.",
+                placeholder=form_text("statement_en_hint", language),
+                description=form_text("required", language, limit=statement_limit),
             ),
             "statement_fr": dict(
                 style=discord.TextStyle.paragraph,
                 max_length=statement_limit,
-                placeholder="La même information, en français.",
-                description=f"Required, at most {statement_limit} characters.",
+                placeholder=form_text("statement_fr_hint", language),
+                description=form_text("required", language, limit=statement_limit),
             ),
             "attribution": dict(
                 style=discord.TextStyle.short,
                 max_length=2 * LIMITS["attribution"] + 3,
                 placeholder="according to The Atlantic | selon The Atlantic",
-                description="English | French, or one text for both languages",
+                description=form_text("attribution_hint", language),
             ),
             "date": dict(
                 style=discord.TextStyle.short,
                 max_length=10,
                 required=False,
                 placeholder="2017-11-13",
-                description="When it happened; leave empty if unknown.",
+                description=form_text("date_hint", language),
             ),
             "tags_sources": dict(
                 style=discord.TextStyle.paragraph,
                 max_length=2000,
                 placeholder="tags: wikileaks, trump-jr\nsources: the-atlantic-2017-11-13",
-                description="Line 1: tags: a, b — line 2: sources: x, y (ids from /facts source)",
+                description=form_text("tags_sources_hint", language),
             ),
         }
         self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
@@ -311,7 +364,7 @@ class FactModal(ModeratorModal):
             self.inputs[name] = text_input
             self.add_item(
                 discord.ui.Label(
-                    text=FACT_FORM_LABELS[name],
+                    text=form_text(name, language),
                     description=clip(description, LABEL_DESCRIPTION_LIMIT),
                     component=text_input,
                 )
@@ -323,9 +376,7 @@ class FactModal(ModeratorModal):
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         request = self.request
         form = self.typed()
-        typed = FactFormRequest(
-            request.mode, request.fact_id, form, request.reason, request.base, request.expected_revision
-        )
+        typed = replace(request, form=form)
         try:
             fact = build_fact(request.fact_id, form, self.service.sources(), base=request.base)
         except CurationInputError as error:
@@ -348,9 +399,7 @@ class FactModal(ModeratorModal):
             # Someone added the same id while this moderator typed: keep their text, offered as an
             # edit of the fact that now exists (stale-safe from its current revision).
             existing, current_revision = await self.service.current(fact.id)
-            retry_request = FactFormRequest(
-                "edit", fact.id, typed.form, typed.reason, base=existing, expected_revision=current_revision
-            )
+            retry_request = replace(typed, mode="edit", base=existing, expected_revision=current_revision)
             retry = FormRetryView(
                 self.service, self.settings, self.owner_id, retry_request, label="Edit it with my text"
             )
@@ -383,9 +432,7 @@ class FactModal(ModeratorModal):
                 fact, who, self.request.reason, expected_revision=expected
             )
         except StaleRevision as stale:
-            retry_request = FactFormRequest(
-                "edit", fact.id, typed.form, typed.reason, base=stale.fact, expected_revision=stale.revision
-            )
+            retry_request = replace(typed, base=stale.fact, expected_revision=stale.revision)
             retry = FormRetryView(
                 self.service,
                 self.settings,

@@ -350,6 +350,19 @@ async def test_two_moderators_add_the_same_id_and_the_second_keeps_their_text(wo
     assert world.statement_en(fact_id) == "The second, better headline."
 
 
+async def test_the_fact_form_speaks_the_moderators_language(world: Curators) -> None:
+    interaction = await world.invoke("facts add", world.manager, {"fact_id": "salle-de-presse"}, locale="fr")
+    response = await world.twin.interaction_response(interaction, timeout=15)
+    assert response.callback_type == 9 and response.modal is not None
+    modal = response.modal
+    assert modal["title"] == "Nouveau fait : salle-de-presse"
+    labels = [c.get("label") for c in modal.get("components") or [] if c.get("type") == 18]
+    assert labels[:2] == ["Énoncé (anglais)", "Énoncé (français)"]
+    descriptions = " ".join(str(c.get("description")) for c in modal.get("components") or [])
+    assert "Obligatoire" in descriptions and "Required" not in descriptions
+    assert set(modal_inputs(modal)) == FORM_IDS  # the custom ids, a contract, do not change
+
+
 async def test_adding_an_existing_id_is_refused_without_a_form(world: Curators) -> None:
     before = world.fact_base()
     response = await world.run("facts add", world.manager, {"fact_id": "atlantic-revelation"})
