@@ -21,6 +21,7 @@ Subcommands and options (names are the keys handlers/translator.py localises):
   variant  fact_id action(add|remove) language(en|fr) text
   source   source_id title publisher language [date] [url] [fact_id]
   detach   fact_id source_id [reason]
+  quote    fact_id [reason]                        → the quote modal, pre-filled, stale-edit safe
   gaps     [since YYYY-MM-DD, default 30 days ago]
   feedback
   export
@@ -69,6 +70,7 @@ from .curation_views import (
     FactModal,
     GapsView,
     ImportConfirmView,
+    QuoteModal,
     actor,
     code,
     fact_embed,
@@ -289,6 +291,30 @@ class Curation(commands.Cog, name="Curation"):
         await interaction.response.send_modal(
             FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)
         )
+
+    @facts.command(name="quote", description="Add, edit or remove a fact's quote (opens a form)")
+    @app_commands.describe(fact_id="The fact whose quote to edit", reason="Why (kept in the history)")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_quote(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        current, revision = await self.service.current(fact.id)
+        modal = QuoteModal(
+            self.service,
+            self.settings,
+            interaction.user.id,
+            current,
+            revision,
+            (reason or "").strip(),
+            interaction.id,
+        )
+        await interaction.response.send_modal(modal)
 
     # -- reading -----------------------------------------------------------------------------
 

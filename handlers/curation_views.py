@@ -39,6 +39,7 @@ from knowledge.curation import (
     describe_plan,
     language_name,
     link_candidates,
+    with_quote,
 )
 from knowledge.importing import ImportPlan
 from knowledge.models import Actor, Fact, FactBase, Language, Source
@@ -469,6 +470,83 @@ class FactModal(ModeratorModal):
             colour=COLOUR_OK,
         )
         await reply(interaction, f"Saved as revision {revision}.", embed=embed)
+
+
+QUOTE_FIELD_IDS = {
+    name: f"facts:quote:{name}" for name in ("speaker", "original", "original_language", "translation")
+}
+
+
+class QuoteModal(ModeratorModal):
+    """A fact's quote: who said it, their words, the words' language, our English translation.
+
+    Emptying both the speaker and the words removes the quote. The edit is stale-safe: it is
+    based on the revision the moderator saw when the form opened.
+    """
+
+    def __init__(
+        self,
+        service: KnowledgeService,
+        settings: Settings,
+        owner_id: int,
+        fact: Fact,
+        revision: int,
+        reason: str,
+        nonce: int,
+    ) -> None:
+        super().__init__(
+            settings, owner_id, title=f"Quote of {fact.id} (r{revision})", custom_id=f"facts:quote:{nonce}"
+        )
+        self.service = service
+        self.fact = fact
+        self.revision = revision
+        self.reason = reason
+        values = fact.quote.to_dict() if fact.quote else {}
+        specs: dict[str, tuple[str, str | None, discord.TextStyle, str]] = {
+            "speaker": ("Who said it", values.get("speaker"), discord.TextStyle.short, "Empty to remove"),
+            "original": (
+                "Their words, as published",
+                values.get("original"),
+                discord.TextStyle.paragraph,
+                "Empty to remove",
+            ),
+            "original_language": (
+                "Language of the words (en or fr)",
+                values.get("original_language"),
+                discord.TextStyle.short,
+                "en or fr",
+            ),
+            "translation": (
+                "Our English translation (if French)",
+                values.get("translation"),
+                discord.TextStyle.paragraph,
+                "Leave empty for English words",
+            ),
+        }
+        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
+        for name, (label, value, style, hint) in specs.items():
+            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                custom_id=QUOTE_FIELD_IDS[name],
+                default=value or None,
+                style=style,
+                required=False,
+                max_length=1500,
+            )
+            self.inputs[name] = text_input
+            self.add_item(discord.ui.Label(text=label, description=hint, component=text_input))
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        typed = {name: text_input.value or "" for name, text_input in self.inputs.items()}
+        # CurationInputError and StaleRevision reach the moderator through report_error (on_error).
+        updated = with_quote(self.fact, self.service.sources(), **typed)
+        who = actor(interaction.user)
+        revision = await self.service.update_fact(updated, who, self.reason, expected_revision=self.revision)
+        if revision == self.revision:
+            await reply(interaction, f"No change: the quote of {code(self.fact.id)} is already that.")
+            return
+        log.info("Quote of fact %s edited by %s (revision %s)", self.fact.id, who.id, revision)
+        state = "removed" if updated.quote is None else "saved"
+        await reply(interaction, f"Quote of {code(self.fact.id)} {state} as revision {revision}.")
 
 
 class FormRetryView(ModeratorView):

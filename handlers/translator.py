@@ -57,6 +57,7 @@ NAMES: dict[str, str] = {
     "variant": "variante",
     "source": "source",
     "detach": "detacher",
+    "quote": "citation",
     "gaps": "lacunes",
     "feedback": "avis",
     "export": "exporter",
@@ -159,6 +160,8 @@ TEXTS: dict[str, str] = {
         "Ne plus citer une source dans un fait (la source est conservée)"
     ),
     "The fact that cites the source": "Le fait qui cite la source",
+    "Add, edit or remove a fact's quote (opens a form)": "Ajouter, modifier ou retirer la citation d'un fait",
+    "The fact whose quote to edit": "Le fait dont modifier la citation",
     "The source to stop citing": "La source à ne plus citer",
     "Questions the bot could not answer, to link them to facts": (
         "Les questions restées sans réponse, pour les relier à des faits"

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, cast
 
 from .importing import ImportPlan
 from .matcher import Match
-from .models import LANGUAGES, Bilingual, Fact, Language, QuestionVariants, Source
+from .models import LANGUAGES, Bilingual, Fact, Language, QuestionVariants, Quote, Source, as_language
 from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Problem, parse_fact_base
 
 # ---------------------------------------------------------------------------------------------
@@ -289,6 +289,30 @@ def build_fact(fact_id: str, form: FactForm, sources: Sequence[Source], base: Fa
     if problems:
         raise CurationInputError(problems)
     return fact
+
+
+def with_quote(
+    fact: Fact,
+    sources: Sequence[Source],
+    speaker: str,
+    original: str,
+    original_language: str,
+    translation: str = "",
+) -> Fact:
+    """The fact with the quote a moderator typed (speaker and words both empty: no quote), checked
+    by the schema's rules, or CurationInputError naming the quote."""
+    speaker, original, translation = _clean(speaker), _clean(original), _clean(translation)
+    if not speaker and not original:
+        return replace(fact, quote=None)
+    code = _clean(original_language).casefold()
+    if code not in LANGUAGES:
+        raise _fail("quote", "the original language must be en or fr")
+    quote = Quote(speaker, original, as_language(code), translation or None)
+    updated = replace(fact, quote=quote)
+    problems = check_fact(updated, sources)
+    if problems:
+        raise CurationInputError(problems)
+    return updated
 
 
 def check_fact(fact: Fact, sources: Sequence[Source]) -> list[FieldProblem]:

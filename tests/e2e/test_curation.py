@@ -363,6 +363,51 @@ async def test_the_fact_form_speaks_the_moderators_language(world: Curators) -> 
     assert set(modal_inputs(modal)) == FORM_IDS  # the custom ids, a contract, do not change
 
 
+async def test_a_moderator_edits_and_removes_a_quote(world: Curators) -> None:
+    fact_id = "tax-returns-leak-offer"
+    ids = {
+        name: f"facts:quote:{name}" for name in ("speaker", "original", "original_language", "translation")
+    }
+
+    async def open_quote() -> tuple[TwinInteraction, dict[str, Any]]:
+        interaction = await world.invoke(
+            "facts quote", world.manager, {"fact_id": fact_id, "reason": "quote"}
+        )
+        response = await world.twin.interaction_response(interaction, timeout=15)
+        assert response.callback_type == 9 and response.modal is not None, response.texts()
+        assert set(modal_inputs(response.modal)) == set(ids.values())
+        return interaction, response.modal
+
+    def stored_quote() -> Any:
+        [row] = world.bot.query("SELECT quote FROM facts WHERE id = ?", (fact_id,))
+        return json.loads(row["quote"]) if row["quote"] else None
+
+    opening, _modal = await open_quote()
+    typed = {
+        ids["speaker"]: "WikiLeaks",
+        ids["original"]: "Ce serait formidable",
+        ids["original_language"]: "fr",
+        ids["translation"]: "That would be great",
+    }
+    saved = await world.submit(opening, typed)
+    assert "saved as revision" in ephemeral_text(saved)
+    assert stored_quote() == {
+        "speaker": "WikiLeaks",
+        "original": "Ce serait formidable",
+        "original_language": "fr",
+        "translation": "That would be great",
+    }
+
+    opening, modal = await open_quote()
+    assert modal_values(modal) == typed  # pre-filled with the saved quote
+    bad = await world.submit(opening, {**typed, ids["original_language"]: "de"})
+    assert "**quote (existing)** — the original language must be en or fr" in bad.content
+    opening, _modal = await open_quote()
+    removed = await world.submit(opening, dict.fromkeys(ids.values(), ""))
+    assert "removed as revision" in ephemeral_text(removed)
+    assert stored_quote() is None
+
+
 async def test_adding_an_existing_id_is_refused_without_a_form(world: Curators) -> None:
     before = world.fact_base()
     response = await world.run("facts add", world.manager, {"fact_id": "atlantic-revelation"})

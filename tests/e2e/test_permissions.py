@@ -86,6 +86,7 @@ FACTS_COMMANDS: dict[str, dict[str, Any]] = {
         "fact_id": FACT,
     },
     "facts detach": {"fact_id": FACT, "source_id": "the-atlantic-2017-11-13"},
+    "facts quote": {"fact_id": FACT},
     "facts gaps": {},
     "facts feedback": {},
     "facts export": {},
@@ -106,6 +107,7 @@ FACT_ID_AUTOCOMPLETES = [
     "facts variant",
     "facts source",
     "facts detach",
+    "facts quote",
 ]
 
 
@@ -206,7 +208,7 @@ def assert_refused(response: InteractionResponse, refusal: str) -> None:
 async def test_every_curation_subcommand_is_covered(world: Guarded) -> None:
     [facts] = [c for c in world.twin.registered_commands(world.guild) if c["name"] == "facts"]
     assert {f"facts {o['name']}" for o in facts["options"]} == set(FACTS_COMMANDS)
-    assert len(FACTS_COMMANDS) == 15
+    assert len(FACTS_COMMANDS) == 16
     [digest] = [c for c in world.twin.registered_commands(world.guild) if c["name"] == "digest"]
     assert {f"digest {o['name']}" for o in digest["options"]} == set(DIGEST_COMMANDS)
     # Hidden from non-moderators by default; the tests below expose them anyway.
