@@ -133,16 +133,9 @@ async def send(
         await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
 
 
-async def reply(
-    interaction: discord.Interaction,
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    view: discord.ui.View | None = None,
-    file: discord.File | None = None,
-) -> None:
-    """A private answer (only the person who used the command sees it)."""
-    await send(interaction, content, ephemeral=True, embed=embed, view=view, file=file)
+async def reply(interaction: discord.Interaction, content: str | None = None, **parts: Any) -> None:
+    """A private answer (only the person who used the command sees it); `parts` as for `send`."""
+    await send(interaction, content, ephemeral=True, **parts)
 
 
 async def finish(
