@@ -27,12 +27,13 @@ from pathlib import Path
 from config import Settings, SettingsError, load_settings
 from config.redaction import install as install_redaction
 from config.redaction import redact
+from knowledge.answering import AnswerPolicy
 from knowledge.answers import Answer
-from knowledge.importing import ImportPlan
+from knowledge.curation import describe_plan
 from knowledge.models import CLI_ACTOR, FactBase
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
 from knowledge.schema import FactBaseError, dump_fact_base, load_fact_base
-from knowledge.service import AnswerPolicy, KnowledgeService
+from knowledge.service import KnowledgeService
 from knowledge.store import StoreError
 from knowledge.store.targets import check_writable_target, replacing
 
@@ -247,7 +248,7 @@ async def export_to(settings: Settings, path: Path) -> int:
         raise CliError(str(error)) from None
     service = await open_service(settings)
     try:
-        text = dump_fact_base(await service.store.export())
+        text = dump_fact_base(await service.export())
     finally:
         await service.close()
     try:
@@ -272,8 +273,8 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     fact_base = read_fact_base_file(path)
     service = await open_service(settings)
     try:
-        plan = await service.store.plan_import(fact_base)
-        print(describe_plan(plan))
+        plan = await service.plan_import(fact_base)
+        print(describe_plan(plan).as_text())
         if dry_run:
             print("Dry run: nothing was changed.")
             return 0
@@ -284,20 +285,11 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     return 0
 
 
-def describe_plan(plan: ImportPlan) -> str:
-    lines = []
-    for label, ids in (("add", plan.added), ("change", plan.changed), ("retire", plan.retired)):
-        shown = ", ".join(ids[:20]) + (f", … ({len(ids) - 20} more)" if len(ids) > 20 else "")
-        lines.append(f"Would {label} {len(ids)} fact(s)" + (f": {shown}" if ids else ""))
-    lines.append(f"{len(plan.unchanged)} fact(s) unchanged")
-    return "\n".join(lines)
-
-
 async def backup_to(settings: Settings, path: Path) -> int:
     """An online copy; the store refuses the database itself (any alias) and non-regular files."""
     service = await open_service(settings)
     try:
-        await service.store.backup(path)
+        await service.backup(path)
     except StoreError as error:
         raise CliError(str(error)) from None
     except OSError as error:

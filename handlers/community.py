@@ -45,15 +45,14 @@ from knowledge.store import UnknownQuestion
 from .rendering import (
     answer_embed,
     answer_sources_embed,
-    apologise,
     fact_ids_from_footer,
     label,
-    language_of_locale,
     plain_text,
-    send,
     sources_embed,
 )
 from .safety import BUTTON_LABEL_LIMIT, NO_PINGS, clip
+from .shared import configured_language, interaction_language, reply_to, report_error, send, user_language
+from .shared import text as shared_text
 
 if TYPE_CHECKING:
     from .runner import StoryBot
@@ -101,31 +100,41 @@ text = Phrasebook(TEXTS)
 # ---------------------------------------------------------------------------------------------
 
 
+def _by_id(key: int) -> int:
+    return key
+
+
 class Cooldown:
-    """At most one use per key every `seconds`, on the monotonic clock (wall-clock jumps do not matter)."""
+    """At most one use per key (a user or channel id) every `seconds`.
+
+    discord.py's `CooldownMapping` keeps the buckets and forgets those whose window ran out;
+    this adds only a key that works for messages and interactions alike (an id) and the
+    monotonic clock, so wall-clock jumps do not matter.
+    """
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
         self._clock = clock
-        self._last: dict[int, float] = {}
+        self._mapping: commands.CooldownMapping[int] = commands.CooldownMapping.from_cooldown(
+            1, seconds, _by_id
+        )
+
+    def _now(self) -> float:
+        return max(self._clock(), 1e-9)  # discord.py reads a current time of 0 as "not given"
 
     def retry_after(self, key: int) -> float:
         """Seconds until `key` may go again (0 if it may now), without using a turn."""
-        last = self._last.get(key)
-        if last is None or self.seconds <= 0:
+        if self.seconds <= 0:
             return 0.0
-        return max(0.0, last + self.seconds - self._clock())
+        now = self._now()
+        bucket = self._mapping.get_bucket(key, now)
+        return bucket.get_retry_after(now) if bucket is not None else 0.0
 
     def hit(self, key: int) -> float:
         """Use a turn if one is free and return 0; else return the seconds to wait."""
-        wait = self.retry_after(key)
-        if wait > 0:
-            return wait
-        now = self._clock()
-        if len(self._last) > 10_000:  # forget keys whose cooldown ran out, so memory stays bounded
-            self._last = {k: t for k, t in self._last.items() if t + self.seconds > now}
-        self._last[key] = now
-        return 0.0
+        if self.seconds <= 0:
+            return 0.0
+        return self._mapping.update_rate_limit(key, self._now()) or 0.0
 
 
 _MENTION = re.compile(r"<@[!&]?[0-9]+>|<#[0-9]+>|@everyone\b|@here\b")
@@ -158,14 +167,13 @@ async def _dispatch(
     interaction: discord.Interaction, handler: Callable[[Community], Awaitable[None]]
 ) -> None:
     cog = _community(interaction)
-    language = language_of_locale(interaction.locale)
     if cog is None:
-        await send(interaction, content=text("unavailable", language), ephemeral=True)
+        await send(interaction, content=text("unavailable", user_language(interaction)), ephemeral=True)
         return
     await cog.guarded(interaction, handler(cog))
 
 
-class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:sources:{_QID}"):
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"ask:sources:{_QID}"):
     """Shows every source of the answer, only to the person who clicked."""
 
     def __init__(self, question_id: int, language: Language = "en") -> None:
@@ -190,7 +198,7 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:s
 
 
 class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:vote:(?P<direction>up|down):{_QID}"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"ask:vote:(?P<direction>up|down):{_QID}"
 ):
     """👍 / 👎 on an answer: one vote per user per answer, replaced when they vote again."""
 
@@ -217,7 +225,7 @@ class VoteButton(
 
 
 class SuggestionButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=rf"ask:suggest:{_QID}:(?P<index>[0-2])"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"ask:suggest:{_QID}:(?P<index>[0-2])"
 ):
     """A "did you mean" question: clicking it asks it, and the answer is posted publicly."""
 
@@ -292,10 +300,10 @@ class Community(commands.Cog, name=COG_NAME):
 
     @property
     def default_language(self) -> Language:
-        return "fr" if self.bot.settings.default_language == "fr" else "en"
+        return configured_language(self.bot.settings)
 
     def interaction_language(self, interaction: discord.Interaction) -> Language:
-        return language_of_locale(interaction.locale, self.default_language)
+        return interaction_language(interaction, self.bot.settings)
 
     def message_language_hint(self, message: discord.Message) -> Language | None:
         """A French server's questions lean French when the words themselves do not tell."""
@@ -334,12 +342,11 @@ class Community(commands.Cog, name=COG_NAME):
         return kwargs
 
     async def guarded(self, interaction: discord.Interaction, work: Awaitable[None]) -> None:
-        """Run a component handler; any failure becomes a short apology, never a silent 'interaction failed'."""
+        """Run a component handler; any failure becomes a short message, never a silent 'interaction failed'."""
         try:
             await work
-        except Exception:
-            log.exception("Component interaction %s failed", (interaction.data or {}).get("custom_id"))
-            await apologise(interaction, self.interaction_language(interaction))
+        except Exception as error:
+            await report_error(interaction, error, self.interaction_language(interaction))
 
     # -- /ask ------------------------------------------------------------------------------
 
@@ -376,13 +383,6 @@ class Community(commands.Cog, name=COG_NAME):
         await interaction.response.defer(thinking=True)  # a slow disk: keep the interaction alive
         await interaction.followup.send(**self.reply_kwargs(await asking))
 
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        original = getattr(error, "original", error)
-        log.error("/%s failed", getattr(interaction.command, "qualified_name", "?"), exc_info=original)
-        await apologise(interaction, self.interaction_language(interaction))
-
     # -- buttons ---------------------------------------------------------------------------
 
     async def show_sources(self, interaction: discord.Interaction, question_id: int) -> None:
@@ -409,7 +409,7 @@ class Community(commands.Cog, name=COG_NAME):
         language = self.interaction_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            await self.bot.service.store.record_feedback(question_id, interaction.user.id, vote)
+            await self.bot.service.record_feedback(question_id, interaction.user.id, vote)
         except UnknownQuestion:
             await send(interaction, content=text("vote_gone", language), ephemeral=True)
             return
@@ -443,15 +443,9 @@ class Community(commands.Cog, name=COG_NAME):
                 language = self.bot.service.language_of(
                     message.content or "", self.message_language_hint(message)
                 )
-                await self.reply(message, content=label("apology", language))
+                await self.reply(message, content=shared_text("apology", language))
             except Exception:
                 log.exception("Could not even apologise for message %s", message.id)
-
-    @commands.Cog.listener()
-    async def on_command_error(self, context: commands.Context[Any], error: commands.CommandError) -> None:
-        """The bot has no prefix commands; `@bot question` is not a failed command, so stay quiet."""
-        if not isinstance(error, commands.CommandNotFound):
-            log.error("Prefix command error", exc_info=error)
 
     def addressed_question(self, message: discord.Message) -> str | None:
         """The question when the message is a DM or mentions the bot explicitly; else None."""
@@ -487,7 +481,7 @@ class Community(commands.Cog, name=COG_NAME):
             await self.reply(message, content=cooldown_message(wait, language))
             return
         answer = await self.ask_service(
-            question, hint, message.guild and message.guild.id, message.channel.id
+            question, hint, message.guild.id if message.guild else None, message.channel.id
         )
         await self.reply(message, **self.reply_kwargs(answer, embed=self.can_embed(message)))
 
@@ -501,7 +495,9 @@ class Community(commands.Cog, name=COG_NAME):
             return
         if self.channel_cooldown.hit(channel_id) > 0:
             return
-        answer = await self.ask_service(question, hint, message.guild and message.guild.id, channel_id)
+        answer = await self.ask_service(
+            question, hint, message.guild.id if message.guild else None, channel_id
+        )
         if answer.answered:
             await self.reply(message, **self.reply_kwargs(answer, embed=self.can_embed(message)))
 
@@ -513,18 +509,7 @@ class Community(commands.Cog, name=COG_NAME):
         return message.channel.permissions_for(me).embed_links
 
     async def reply(self, message: discord.Message, **kwargs: Any) -> None:
-        """Reply without pinging; if the question was deleted meanwhile, post in the channel instead."""
-        kwargs.setdefault("allowed_mentions", NO_PINGS)
-        if isinstance(kwargs.get("content"), str):
-            kwargs["content"] = clip(kwargs["content"], 2000)
-        try:
-            await message.reply(mention_author=False, **kwargs)
-        except discord.Forbidden:
-            log.warning("No permission to reply in channel %s", message.channel.id)
-        except discord.HTTPException as error:
-            if error.status != 400:
-                raise
-            await message.channel.send(**kwargs)
+        await reply_to(message, **kwargs)
 
 
 async def setup(bot: StoryBot) -> None:

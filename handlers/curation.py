@@ -20,6 +20,8 @@ Subcommands and options (names are the keys handlers/translator.py localises):
   restore  fact_id [reason]
   variant  fact_id action(add|remove) language(en|fr) text
   source   source_id title publisher language [date] [url] [fact_id]
+  detach   fact_id source_id [reason]
+  quote    fact_id [reason]                        → the quote modal, pre-filled, stale-edit safe
   gaps     [since YYYY-MM-DD, default 30 days ago]
   feedback
   export
@@ -31,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -51,7 +53,7 @@ from knowledge.curation import (
     search_facts,
     validate_fact_id,
 )
-from knowledge.models import Fact, FactBase
+from knowledge.models import Fact, FactBase, as_language
 from knowledge.schema import (
     MAX_DOCUMENT_BYTES,
     FactBaseError,
@@ -68,22 +70,22 @@ from .curation_views import (
     FactModal,
     GapsView,
     ImportConfirmView,
+    QuoteModal,
     actor,
-    apologise,
     code,
     fact_embed,
-    finish,
     plan_embed,
-    problems_message,
     refusal_for,
-    reply,
     source_line,
 )
 from .safety import CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, clip, escape, fit_embed, quote_user_text
+from .shared import LANGUAGE_CHOICES, finish, problems_message, reply, user_language
 
 if TYPE_CHECKING:
     from config import Settings
     from knowledge.service import KnowledgeService
+
+    from .runner import StoryBot
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +99,6 @@ CHOICE_LIMIT = 100
 ACTION_CHOICES = [
     app_commands.Choice(name="add", value="add"),
     app_commands.Choice(name="remove", value="remove"),
-]
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="French", value="fr"),
 ]
 
 
@@ -136,7 +134,7 @@ async def revision_autocomplete(
     if refusal_for(interaction, settings) is not None or not fact_id or service.fact(fact_id) is None:
         return []
     try:
-        revisions = await service.store.history(fact_id)
+        revisions = await service.history(fact_id)
     except StoreError:
         return []
     choices = []
@@ -161,12 +159,27 @@ async def variant_text_autocomplete(
         or getattr(namespace, "action", None) != "remove"
     ):
         return []
-    language = getattr(namespace, "language", None) or "en"
+    language = as_language(getattr(namespace, "language", None))
     needle = current.casefold()
     return [
         app_commands.Choice(name=text, value=text)
         for text in fact.questions.get(language)
         if len(text) <= CHOICE_LIMIT and needle in text.casefold()
+    ][:25]
+
+
+async def cited_source_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The sources the chosen fact cites."""
+    service, settings = _bot_parts(interaction)
+    fact = service.fact(getattr(interaction.namespace, "fact_id", "") or "")
+    if refusal_for(interaction, settings) is not None or fact is None:
+        return []
+    return [
+        app_commands.Choice(name=clip(source_id, CHOICE_LIMIT), value=source_id)
+        for source_id in fact.source_ids
+        if current.casefold() in source_id
     ][:25]
 
 
@@ -180,24 +193,23 @@ class Curation(commands.Cog, name="Curation"):
         guild_only=True,
     )
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
 
     @property
     def service(self) -> KnowledgeService:
-        return self.bot.service  # type: ignore[attr-defined]
+        return self.bot.service
 
     @property
     def settings(self) -> Settings:
-        return self.bot.settings  # type: ignore[attr-defined]
+        return self.bot.settings
 
     def now(self) -> datetime:
-        clock = getattr(self.bot, "clock", None)
-        return clock() if clock is not None else datetime.now(UTC)
+        return self.bot.clock()
 
     # -- checks and errors -------------------------------------------------------------------
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Runs before every /facts subcommand: moderators in a server only."""
         refusal = refusal_for(interaction, self.settings)
         if refusal is None:
@@ -205,16 +217,6 @@ class Curation(commands.Cog, name="Curation"):
         log.info("Refused /facts to user %s", interaction.user.id)
         await reply(interaction, refusal)
         return False
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        """No traceback reaches the user: refusals and store messages are shown, the rest apologised for."""
-        if isinstance(error, app_commands.CheckFailure):
-            if not interaction.response.is_done():  # a check other than ours refused
-                await reply(interaction, "Sorry, you cannot use this command here.")
-            return
-        await apologise(interaction, getattr(error, "original", error))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -227,18 +229,6 @@ class Curation(commands.Cog, name="Curation"):
         hint = f" Did you mean {', '.join(code(i) for i in near)}?" if near else ""
         await reply(interaction, f"There is no fact with the id {code(fact_id)}.{hint}")
         return None
-
-    async def _current(self, fact: Fact) -> tuple[Fact, int | None]:
-        """The stored fact with the revision number it is at, read consistently: revisions only
-        grow, so equal numbers before and after reading the fact mean they belong together."""
-        store = self.service.store
-        for _ in range(5):
-            before = await store.get_fact_revision_number(fact.id)
-            current = await store.get_fact(fact.id)
-            after = await store.get_fact_revision_number(fact.id)
-            if current is not None and before == after:
-                return current, after
-        raise StoreError(f"Fact '{fact.id}' is changing too fast to edit right now; try again in a moment.")
 
     def _facts_count(self, fact_base: FactBase) -> str:
         retired = sum(1 for f in fact_base.facts if not f.active)
@@ -269,7 +259,9 @@ class Curation(commands.Cog, name="Curation"):
                 interaction, f"A fact with the id {code(fact_id)} already exists{state}. Use /facts edit."
             )
             return
-        request = FactFormRequest("add", fact_id, FactForm(), reason=(reason or "").strip())
+        request = FactFormRequest(
+            "add", fact_id, FactForm(), reason=(reason or "").strip(), language=user_language(interaction)
+        )
         await interaction.response.send_modal(
             FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)
         )
@@ -286,7 +278,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        current, revision = await self._current(fact)
+        current, revision = await self.service.current(fact.id)
         request = FactFormRequest(
             "edit",
             fact.id,
@@ -294,10 +286,35 @@ class Curation(commands.Cog, name="Curation"):
             (reason or "").strip(),
             base=current,
             expected_revision=revision,
+            language=user_language(interaction),
         )
         await interaction.response.send_modal(
             FactModal(self.service, self.settings, interaction.user.id, request, nonce=interaction.id)
         )
+
+    @facts.command(name="quote", description="Add, edit or remove a fact's quote (opens a form)")
+    @app_commands.describe(fact_id="The fact whose quote to edit", reason="Why (kept in the history)")
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    async def facts_quote(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        current, revision = await self.service.current(fact.id)
+        modal = QuoteModal(
+            self.service,
+            self.settings,
+            interaction.user.id,
+            current,
+            revision,
+            (reason or "").strip(),
+            interaction.id,
+        )
+        await interaction.response.send_modal(modal)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -308,7 +325,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        revision = await self.service.store.get_fact_revision_number(fact.id)
+        revision = await self.service.revision_of(fact.id)
         await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
 
     @facts.command(name="search", description="Find facts by question, id or text")
@@ -316,7 +333,7 @@ class Curation(commands.Cog, name="Curation"):
     async def facts_search(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
     ) -> None:
-        matches = self.service.index.search(query, limit=SEARCH_SHOWN)
+        matches = self.service.search(query, limit=SEARCH_SHOWN)
         hits = search_facts(query, self.service.facts(include_retired=True), matches, limit=SEARCH_SHOWN)
         embed = discord.Embed(title=clip(f"Search: {' '.join(query.split())}", 256), colour=COLOUR_INFO)
         if not hits:
@@ -341,7 +358,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        revisions = await self.service.store.history(fact.id)
+        revisions = await self.service.history(fact.id)
         lines = [clip(line, 400) for line in history_lines(revisions, escape=escape)]
         shown: list[str] = []
         for line in lines[:HISTORY_SHOWN]:
@@ -366,7 +383,8 @@ class Curation(commands.Cog, name="Curation"):
         revision="The revision number to go back to (see /facts history)",
         reason="Why (kept in the history)",
     )
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete, revision=revision_autocomplete)
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @app_commands.autocomplete(revision=revision_autocomplete)
     async def facts_revert(
         self,
         interaction: discord.Interaction,
@@ -377,7 +395,7 @@ class Curation(commands.Cog, name="Curation"):
         fact = await self._require_fact(interaction, fact_id)
         if fact is None:
             return
-        before = await self.service.store.get_fact_revision_number(fact.id)
+        before = await self.service.revision_of(fact.id)
         who = actor(interaction.user)
         new_revision = await self.service.revert(fact.id, revision, who, (reason or "").strip())
         if new_revision == before:
@@ -541,6 +559,30 @@ class Curation(commands.Cog, name="Curation"):
                 lines.append(f"{code(fact.id)} now cites it (revision {revision}).")
         await reply(interaction, "\n".join(lines))
 
+    @facts.command(name="detach", description="Stop a fact citing a source (the source itself is kept)")
+    @app_commands.describe(
+        fact_id="The fact that cites the source",
+        source_id="The source to stop citing",
+        reason="Why (kept in the history)",
+    )
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @app_commands.autocomplete(source_id=cited_source_autocomplete)
+    async def facts_detach(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        source_id: str,
+        reason: app_commands.Range[str, 0, 200] | None = None,
+    ) -> None:
+        fact = await self._require_fact(interaction, fact_id)
+        if fact is None:
+            return
+        who = actor(interaction.user)
+        # The store refuses an id the fact does not cite, and the last source (a fact must cite one).
+        revision = await self.service.detach_source(fact.id, source_id.strip(), who, (reason or "").strip())
+        log.info("Source %s detached from fact %s by %s", source_id, fact.id, who.id)
+        await reply(interaction, f"{code(fact.id)} no longer cites {code(source_id)} (revision {revision}).")
+
     # -- reports -----------------------------------------------------------------------------
 
     @facts.command(name="gaps", description="Questions the bot could not answer, to link them to facts")
@@ -554,7 +596,7 @@ class Curation(commands.Cog, name="Curation"):
             await reply(interaction, problems_message(error, "Cannot read that date:"))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        questions = await self.service.store.unanswered(start, limit=GAPS_SHOWN)
+        questions = await self.service.unanswered(start, limit=GAPS_SHOWN)
         since_text = f"{start:%Y-%m-%d}"
         view = GapsView(self.service, self.settings, interaction.user.id, questions, since_text)
         await finish(interaction, embed=view.embed(), view=view if questions else None)
@@ -563,9 +605,7 @@ class Curation(commands.Cog, name="Curation"):
     @facts.command(name="feedback", description="Answers people voted down, with the question asked")
     async def facts_feedback(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        rows = [
-            row for row in await self.service.store.feedback_report(limit=FEEDBACK_SHOWN * 2) if row.downvotes
-        ]
+        rows = [row for row in await self.service.feedback_report(limit=FEEDBACK_SHOWN * 2) if row.downvotes]
         embed = discord.Embed(title="Answers voted 👎", colour=COLOUR_INFO)
         if not rows:
             embed.description = "No answer has been voted down yet."
@@ -587,7 +627,7 @@ class Curation(commands.Cog, name="Curation"):
     @facts.command(name="export", description="Download the whole fact base as a JSON file")
     async def facts_export(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        fact_base = await self.service.store.export()
+        fact_base = await self.service.export()
         data = dump_fact_base(fact_base).encode("utf-8")
         if len(data) > EXPORT_SIZE_LIMIT:
             await finish(
@@ -627,8 +667,8 @@ class Curation(commands.Cog, name="Curation"):
             await finish(interaction, _document_problems(error, filename))
             return
         # Read before planning: a change landing in between is then seen as a change at Confirm.
-        seen = await self.service.store.export()
-        plan = await self.service.store.plan_import(fact_base)
+        seen = await self.service.export()
+        plan = await self.service.plan_import(fact_base)
         if not plan.has_changes:
             await finish(interaction, f"{code(filename)} matches the fact base exactly: nothing to import.")
             return
@@ -665,5 +705,5 @@ def _document_problems(error: FactBaseError, filename: str) -> str:
     return "\n".join(lines)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: StoryBot) -> None:
     await bot.add_cog(Curation(bot))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import discord
@@ -39,16 +39,17 @@ from knowledge.curation import (
     describe_plan,
     language_name,
     link_candidates,
+    with_quote,
 )
 from knowledge.importing import ImportPlan
-from knowledge.models import Actor, Fact, FactBase, Source
+from knowledge.models import Actor, Fact, FactBase, Language, Source
+from knowledge.phrases import Phrasebook
 from knowledge.schema import LIMITS
 from knowledge.service import KnowledgeService
-from knowledge.store import DuplicateFact, StaleRevision, StoreError, UnansweredQuestion
+from knowledge.store import DuplicateFact, StaleRevision, UnansweredQuestion
 
 from .permissions import actor_of, is_moderator
 from .safety import (
-    CONTENT_LIMIT,
     MODAL_TITLE_LIMIT,
     NO_PINGS,
     SELECT_OPTION_LABEL_LIMIT,
@@ -57,6 +58,7 @@ from .safety import (
     fit_embed,
     quote_user_text,
 )
+from .shared import problems_message, reply, report_error, user_language
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,6 @@ NOT_MODERATOR = (
     "Sorry, only moderators can curate the fact base (Manage Server permission or a moderator role)."
 )
 NOT_OWNER = "This panel belongs to another moderator. Run the command yourself to get your own."
-APOLOGY = "Sorry, something went wrong on my side; it has been logged. Please try again in a moment."
 
 COLOUR_OK = discord.Colour.green()
 COLOUR_INFO = discord.Colour.blurple()
@@ -97,79 +98,6 @@ COLOUR_RETIRED = discord.Colour.dark_grey()
 def code(text: str, limit: int = 120) -> str:
     """Inline code for ids and URLs: shown literally and copyable (backticks cannot break out)."""
     return f"`{clip(text.replace('`', 'ˋ'), limit)}`"
-
-
-def _message_kwargs(
-    content: str | None, embed: discord.Embed | None, view: discord.ui.View | None
-) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
-    if content is not None:
-        kwargs["content"] = clip(content, CONTENT_LIMIT)
-    if embed is not None:
-        kwargs["embed"] = fit_embed(embed)
-    if view is not None:
-        kwargs["view"] = view
-    return kwargs
-
-
-async def reply(
-    interaction: discord.Interaction,
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    view: discord.ui.View | None = None,
-    file: discord.File | None = None,
-) -> None:
-    """An ephemeral answer: the first response, or a follow-up when one was already sent."""
-    kwargs = _message_kwargs(content, embed, view)
-    if file is not None:
-        kwargs["file"] = file
-    if interaction.response.is_done():
-        await interaction.followup.send(ephemeral=True, **kwargs)
-    else:
-        await interaction.response.send_message(ephemeral=True, **kwargs)
-
-
-async def finish(
-    interaction: discord.Interaction,
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    view: discord.ui.View | None = None,
-    file: discord.File | None = None,
-) -> None:
-    """Replace a deferred ("thinking…") ephemeral response with the result."""
-    kwargs = _message_kwargs(content, embed, view)
-    kwargs.setdefault("content", None)
-    kwargs.setdefault("embed", None)
-    kwargs.setdefault("view", None)
-    if file is not None:
-        kwargs["attachments"] = [file]
-    await interaction.edit_original_response(**kwargs)
-
-
-def problems_message(error: CurationInputError, intro: str = "Nothing was saved:") -> str:
-    """Each faulty field in bold, with why; user text inside is escaped."""
-    lines = [intro]
-    for problem in error.problems:
-        lines.append(f"• **{problem.label}** — {escape(problem.message)}")  # labels are ours
-    return clip("\n".join(lines), CONTENT_LIMIT)
-
-
-async def apologise(interaction: discord.Interaction, error: BaseException) -> None:
-    """The only thing a user sees of an error: a short message. Tracebacks go to the log."""
-    if isinstance(error, CurationInputError):
-        message = problems_message(error)
-    elif isinstance(error, StoreError):
-        log.info("Curation refused by the store: %s", error)
-        message = escape(str(error))
-    else:
-        log.error("Curation failed", exc_info=error)
-        message = APOLOGY
-    try:
-        await reply(interaction, message)
-    except discord.HTTPException:
-        log.warning("Could not tell the user about a curation error", exc_info=True)
 
 
 def refusal_for(
@@ -273,7 +201,7 @@ class ModeratorView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        await apologise(interaction, error)
+        await report_error(interaction, error, user_language(interaction))
 
     async def on_timeout(self) -> None:
         for child in self.children:
@@ -301,13 +229,62 @@ class ModeratorModal(discord.ui.Modal):
         await reply(interaction, refusal)
         return False
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await apologise(interaction, error)
+    # discord.py's Modal narrows BaseView.on_error (no item); mypy checks against both.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await report_error(interaction, error, user_language(interaction))
 
 
 # ---------------------------------------------------------------------------------------------
 # Adding and editing a fact
 # ---------------------------------------------------------------------------------------------
+
+
+# The fact form in the moderator's language. Labels fit Discord's 45 characters; the English
+# labels are also how problems name the fields (knowledge.curation.FACT_FORM_LABELS).
+form_text = Phrasebook(
+    {
+        **{
+            name: {"en": label, "fr": french}
+            for (name, label), french in zip(
+                FACT_FORM_LABELS.items(),
+                (
+                    "Énoncé (anglais)",
+                    "Énoncé (français)",
+                    "Attribution : anglais | français, ou une",
+                    "Date (AAAA, AAAA-MM ou AAAA-MM-JJ)",
+                    "Étiquettes et sources",
+                ),
+                strict=True,
+            )
+        },
+        "title_add": {"en": "New fact: {fact_id}", "fr": "Nouveau fait : {fact_id}"},
+        "title_edit": {"en": "Edit {fact_id} (r{revision})", "fr": "Modifier {fact_id} (r{revision})"},
+        "statement_en_hint": {
+            "en": "What the article reports, in English (one or two sentences).",
+            "fr": "Ce que rapporte l'article, en anglais (une ou deux phrases).",
+        },
+        "statement_fr_hint": {
+            "en": "La même information, en français.",  # a prompt to write French, in French
+            "fr": "La même information, en français.",
+        },
+        "required": {
+            "en": "Required, at most {limit} characters.",
+            "fr": "Obligatoire, {limit} caractères au plus.",
+        },
+        "attribution_hint": {
+            "en": "English | French, or one text for both languages",
+            "fr": "Anglais | français, ou un seul texte pour les deux langues",
+        },
+        "date_hint": {
+            "en": "When it happened; leave empty if unknown.",
+            "fr": "Quand cela s'est passé ; laissez vide si inconnu.",
+        },
+        "tags_sources_hint": {
+            "en": "Line 1: tags: a, b — line 2: sources: x, y (ids from /facts source)",
+            "fr": "Ligne 1 : tags: a, b — ligne 2 : sources: x, y (identifiants de /faits source)",
+        },
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +297,7 @@ class FactFormRequest:
     reason: str = ""
     base: Fact | None = None  # the fact as it was when the edit started
     expected_revision: int | None = None
+    language: Language = "en"  # the moderator's Discord language: the form's labels and hints
 
 
 class FactModal(ModeratorModal):
@@ -333,10 +311,13 @@ class FactModal(ModeratorModal):
         request: FactFormRequest,
         nonce: int,
     ) -> None:
+        language = request.language
         if request.mode == "add":
-            title = f"New fact: {request.fact_id}"
+            title = form_text("title_add", language, fact_id=request.fact_id)
         else:
-            title = f"Edit {request.fact_id} (r{request.expected_revision})"
+            title = form_text(
+                "title_edit", language, fact_id=request.fact_id, revision=request.expected_revision
+            )
         super().__init__(settings, owner_id, title=title, custom_id=f"facts:{request.mode}:{nonce}")
         self.service = service
         self.request = request
@@ -346,33 +327,33 @@ class FactModal(ModeratorModal):
             "statement_en": dict(
                 style=discord.TextStyle.paragraph,
                 max_length=statement_limit,
-                placeholder="What the article reports, in English (one or two sentences).",
-                description=f"Required, at most {statement_limit} characters.",
+                placeholder=form_text("statement_en_hint", language),
+                description=form_text("required", language, limit=statement_limit),
             ),
             "statement_fr": dict(
                 style=discord.TextStyle.paragraph,
                 max_length=statement_limit,
-                placeholder="La même information, en français.",
-                description=f"Required, at most {statement_limit} characters.",
+                placeholder=form_text("statement_fr_hint", language),
+                description=form_text("required", language, limit=statement_limit),
             ),
             "attribution": dict(
                 style=discord.TextStyle.short,
                 max_length=2 * LIMITS["attribution"] + 3,
                 placeholder="according to The Atlantic | selon The Atlantic",
-                description="English and French, separated by |",
+                description=form_text("attribution_hint", language),
             ),
             "date": dict(
                 style=discord.TextStyle.short,
                 max_length=10,
                 required=False,
                 placeholder="2017-11-13",
-                description="When it happened; leave empty if unknown.",
+                description=form_text("date_hint", language),
             ),
             "tags_sources": dict(
                 style=discord.TextStyle.paragraph,
                 max_length=2000,
                 placeholder="tags: wikileaks, trump-jr\nsources: the-atlantic-2017-11-13",
-                description="Line 1: tags: a, b — line 2: sources: x, y (ids from /facts source)",
+                description=form_text("tags_sources_hint", language),
             ),
         }
         self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
@@ -384,7 +365,7 @@ class FactModal(ModeratorModal):
             self.inputs[name] = text_input
             self.add_item(
                 discord.ui.Label(
-                    text=FACT_FORM_LABELS[name],
+                    text=form_text(name, language),
                     description=clip(description, LABEL_DESCRIPTION_LIMIT),
                     component=text_input,
                 )
@@ -396,9 +377,7 @@ class FactModal(ModeratorModal):
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         request = self.request
         form = self.typed()
-        typed = FactFormRequest(
-            request.mode, request.fact_id, form, request.reason, request.base, request.expected_revision
-        )
+        typed = replace(request, form=form)
         try:
             fact = build_fact(request.fact_id, form, self.service.sources(), base=request.base)
         except CurationInputError as error:
@@ -417,8 +396,27 @@ class FactModal(ModeratorModal):
     ) -> None:
         try:
             revision = await self.service.add_fact(fact, who, self.request.reason)
-        except DuplicateFact as error:
-            await reply(interaction, escape(str(error)))
+        except DuplicateFact:
+            # Someone added the same id while this moderator typed: keep their text, offered as an
+            # edit of the fact that now exists (stale-safe from its current revision).
+            existing, current_revision = await self.service.current(fact.id)
+            retry_request = replace(typed, mode="edit", base=existing, expected_revision=current_revision)
+            retry = FormRetryView(
+                self.service, self.settings, self.owner_id, retry_request, label="Edit it with my text"
+            )
+            embed = fact_embed(
+                existing,
+                self.service.sources(),
+                revision=current_revision,
+                heading=f"Current version of {fact.id}",
+                colour=COLOUR_WARN,
+            )
+            message = (
+                f"Not saved: someone added {code(fact.id)} while you were typing. Here it is; your text is "
+                "kept, and the button opens it as an edit of this fact."
+            )
+            await reply(interaction, message, embed=embed, view=retry)
+            retry.origin = interaction
             return
         log.info("Fact %s added by %s", fact.id, who.id)
         embed = fact_embed(
@@ -435,9 +433,7 @@ class FactModal(ModeratorModal):
                 fact, who, self.request.reason, expected_revision=expected
             )
         except StaleRevision as stale:
-            retry_request = FactFormRequest(
-                "edit", fact.id, typed.form, typed.reason, base=stale.fact, expected_revision=stale.revision
-            )
+            retry_request = replace(typed, base=stale.fact, expected_revision=stale.revision)
             retry = FormRetryView(
                 self.service,
                 self.settings,
@@ -474,6 +470,83 @@ class FactModal(ModeratorModal):
             colour=COLOUR_OK,
         )
         await reply(interaction, f"Saved as revision {revision}.", embed=embed)
+
+
+QUOTE_FIELD_IDS = {
+    name: f"facts:quote:{name}" for name in ("speaker", "original", "original_language", "translation")
+}
+
+
+class QuoteModal(ModeratorModal):
+    """A fact's quote: who said it, their words, the words' language, our English translation.
+
+    Emptying both the speaker and the words removes the quote. The edit is stale-safe: it is
+    based on the revision the moderator saw when the form opened.
+    """
+
+    def __init__(
+        self,
+        service: KnowledgeService,
+        settings: Settings,
+        owner_id: int,
+        fact: Fact,
+        revision: int,
+        reason: str,
+        nonce: int,
+    ) -> None:
+        super().__init__(
+            settings, owner_id, title=f"Quote of {fact.id} (r{revision})", custom_id=f"facts:quote:{nonce}"
+        )
+        self.service = service
+        self.fact = fact
+        self.revision = revision
+        self.reason = reason
+        values = fact.quote.to_dict() if fact.quote else {}
+        specs: dict[str, tuple[str, str | None, discord.TextStyle, str]] = {
+            "speaker": ("Who said it", values.get("speaker"), discord.TextStyle.short, "Empty to remove"),
+            "original": (
+                "Their words, as published",
+                values.get("original"),
+                discord.TextStyle.paragraph,
+                "Empty to remove",
+            ),
+            "original_language": (
+                "Language of the words (en or fr)",
+                values.get("original_language"),
+                discord.TextStyle.short,
+                "en or fr",
+            ),
+            "translation": (
+                "Our English translation (if French)",
+                values.get("translation"),
+                discord.TextStyle.paragraph,
+                "Leave empty for English words",
+            ),
+        }
+        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
+        for name, (label, value, style, hint) in specs.items():
+            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                custom_id=QUOTE_FIELD_IDS[name],
+                default=value or None,
+                style=style,
+                required=False,
+                max_length=1500,
+            )
+            self.inputs[name] = text_input
+            self.add_item(discord.ui.Label(text=label, description=hint, component=text_input))
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        typed = {name: text_input.value or "" for name, text_input in self.inputs.items()}
+        # CurationInputError and StaleRevision reach the moderator through report_error (on_error).
+        updated = with_quote(self.fact, self.service.sources(), **typed)
+        who = actor(interaction.user)
+        revision = await self.service.update_fact(updated, who, self.reason, expected_revision=self.revision)
+        if revision == self.revision:
+            await reply(interaction, f"No change: the quote of {code(self.fact.id)} is already that.")
+            return
+        log.info("Quote of fact %s edited by %s (revision %s)", self.fact.id, who.id, revision)
+        state = "removed" if updated.quote is None else "saved"
+        await reply(interaction, f"Quote of {code(self.fact.id)} {state} as revision {revision}.")
 
 
 class FormRetryView(ModeratorView):
@@ -568,7 +641,7 @@ class GapsView(ModeratorView):
         self.add_item(self.question_select)
         if self.chosen is None:
             return
-        matches = self.service.index.search(self.chosen.text, limit=MAX_SELECT_OPTIONS)
+        matches = self.service.search(self.chosen.text, limit=MAX_SELECT_OPTIONS)
         candidates = link_candidates(self.service.facts(), matches, limit=MAX_SELECT_OPTIONS)
         if not candidates:
             return
@@ -695,8 +768,8 @@ class ImportConfirmView(ModeratorView):
         self.finished = True  # a double click must not apply twice
         await interaction.response.defer()
         try:
-            current = await self.service.store.export() if self.seen is not None else None
-            fresh = await self.service.store.plan_import(self.fact_base)
+            current = await self.service.export() if self.seen is not None else None
+            fresh = await self.service.plan_import(self.fact_base)
             if fresh != self.plan or current != self.seen:
                 # Someone curated in between: show what would really happen and ask again.
                 self.plan, self.seen, self.finished = fresh, current, False

@@ -17,8 +17,9 @@ from discord.ext import commands
 from knowledge.models import Language
 
 from .permissions import is_moderator
-from .rendering import apologise, curated, language_of_locale, send
+from .rendering import curated
 from .safety import fit_embed
+from .shared import interaction_language, send
 from .translator import localized_path
 
 if TYPE_CHECKING:
@@ -137,8 +138,7 @@ class Help(commands.Cog, name="Help"):
         self.bot = bot
 
     def language(self, interaction: discord.Interaction) -> Language:
-        default: Language = "fr" if self.bot.settings.default_language == "fr" else "en"
-        return language_of_locale(interaction.locale, default)
+        return interaction_language(interaction, self.bot.settings)
 
     @app_commands.command(name="help", description="What I know about the story and how to ask me")
     async def help(self, interaction: discord.Interaction) -> None:
@@ -154,12 +154,6 @@ class Help(commands.Cog, name="Help"):
             moderator=moderator,
         )
         await send(interaction, embed=embed, ephemeral=True)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        log.error("/help failed", exc_info=getattr(error, "original", error))
-        await apologise(interaction, self.language(interaction))
 
 
 async def setup(bot: StoryBot) -> None:

@@ -40,18 +40,14 @@ from knowledge.phrases import Phrasebook
 from knowledge.store import DigestSubscription, StoreError
 
 from .permissions import actor_of, is_moderator
-from .rendering import apologise, brief_embeds, digest_embeds, locale_language, send
+from .rendering import brief_embeds, digest_embeds
 from .safety import NO_PINGS
+from .shared import LANGUAGE_CHOICES, interaction_language, language_name, send
 
 if TYPE_CHECKING:
     from .runner import StoryBot
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name="English", value="en"),
-    app_commands.Choice(name="French", value="fr"),
-]
 
 TEXTS: dict[str, dict[Language, str]] = {
     "guild_only": {
@@ -93,8 +89,6 @@ TEXTS: dict[str, dict[Language, str]] = {
         "fr": "Résumé : chaque jour à {time} ({timezone}), en {language}.\nProchain : {next}.\nFaits modifiés depuis le dernier résumé : {pending}.",
     },
     "store_error": {"en": "That did not work: {error}", "fr": "Cela n'a pas fonctionné : {error}"},
-    "english": {"en": "English", "fr": "anglais"},
-    "french": {"en": "French", "fr": "français"},
 }
 
 
@@ -123,17 +117,9 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     # -- language --------------------------------------------------------------------------
 
-    @property
-    def default_language(self) -> Language:
-        return "fr" if self.bot.settings.default_language == "fr" else "en"
-
     def channel_language(self, interaction: discord.Interaction) -> Language:
         """The reader's Discord language, else the server's, else the configured default."""
-        return (
-            locale_language(interaction.locale)
-            or locale_language(interaction.guild_locale)
-            or self.default_language
-        )
+        return interaction_language(interaction, self.bot.settings, server_fallback=True)
 
     # -- /summary and /timeline ------------------------------------------------------------
 
@@ -177,10 +163,6 @@ class Newsroom(commands.Cog, name="Newsroom"):
             return True
         return False
 
-    @staticmethod
-    def language_name(language: str, shown_in: Language) -> str:
-        return text("french" if language == "fr" else "english", shown_in)
-
     @digest.command(name="subscribe", description="Post a digest of the fact-base changes here every day")
     @app_commands.describe(
         time="Time of day, 24-hour HH:MM, for example 09:00",
@@ -214,20 +196,19 @@ class Newsroom(commands.Cog, name="Newsroom"):
             return
         digest_language: Language = "fr" if (language.value if language else shown_in) == "fr" else "en"
         await interaction.response.defer(ephemeral=True, thinking=True)
-        store = self.bot.service.store
         assert interaction.channel_id is not None and interaction.guild_id is not None
         now = self.bot.clock()
         try:
-            subscription = await store.subscribe(
+            # `now` is the schedule's reference point, on the schedule's clock: the next slot is the first due.
+            await self.bot.service.subscribe(
                 interaction.channel_id,
                 interaction.guild_id,
                 time_of_day,
                 zone,
                 digest_language,
                 Actor(*actor_of(interaction.user)),
+                now=now,
             )
-            # The schedule's reference point, on the schedule's clock: the next slot is the first due.
-            await store.mark_digest_posted(interaction.channel_id, subscription.last_change_id, now)
         except (StoreError, ValueError) as error:
             await send(interaction, content=text("store_error", shown_in, error=error), ephemeral=True)
             return
@@ -237,7 +218,7 @@ class Newsroom(commands.Cog, name="Newsroom"):
             shown_in,
             time=time_of_day,
             timezone=zone,
-            language=self.language_name(digest_language, shown_in),
+            language=language_name(digest_language, shown_in),
             next=when,
         )
         await send(interaction, content=message, ephemeral=True)
@@ -255,7 +236,7 @@ class Newsroom(commands.Cog, name="Newsroom"):
         language = self.channel_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
-        removed = await self.bot.service.store.unsubscribe(
+        removed = await self.bot.service.unsubscribe(
             interaction.channel_id, Actor(*actor_of(interaction.user))
         )
         await send(
@@ -271,20 +252,19 @@ class Newsroom(commands.Cog, name="Newsroom"):
         language = self.channel_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         assert interaction.channel_id is not None
-        store = self.bot.service.store
-        subscription = await store.subscription(interaction.channel_id)
+        subscription = await self.bot.service.subscription(interaction.channel_id)
         if subscription is None:
             await send(interaction, content=text("not_subscribed", language), ephemeral=True)
             return
         pending = compose_digest(
-            await store.changes_since(subscription.last_change_id), subscription.language
+            await self.bot.service.changes_since(subscription.last_change_id), subscription.language
         )
         message = text(
             "status",
             language,
             time=subscription.time_of_day,
             timezone=subscription.timezone,
-            language=self.language_name(subscription.language, language),
+            language=language_name(subscription.language, language),
             next=discord.utils.format_dt(
                 next_slot(subscription.time_of_day, subscription.timezone, self.bot.clock()), "F"
             ),
@@ -292,23 +272,13 @@ class Newsroom(commands.Cog, name="Newsroom"):
         )
         await send(interaction, content=message, ephemeral=True)
 
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        log.error(
-            "/%s failed",
-            getattr(interaction.command, "qualified_name", "?"),
-            exc_info=getattr(error, "original", error),
-        )
-        await apologise(interaction, self.channel_language(interaction))
-
     # -- the schedule ----------------------------------------------------------------------
 
     @tasks.loop(seconds=60)
     async def check_digests(self) -> None:
         """One pass over the subscriptions; one channel's failure never stops the others or the loop."""
         try:
-            subscriptions = await self.bot.service.store.subscriptions()
+            subscriptions = await self.bot.service.subscriptions()
         except Exception:
             log.exception("Could not read the digest subscriptions")
             return
@@ -330,13 +300,12 @@ class Newsroom(commands.Cog, name="Newsroom"):
         guild = self.bot.get_guild(subscription.guild_id) if subscription.guild_id else None
         if guild is None:
             return False  # another shard's (or process's) guild, or unavailable right now: not ours to serve
-        store = self.bot.service.store
-        changes = await store.changes_since(subscription.last_change_id)
+        changes = await self.bot.service.changes_since(subscription.last_change_id)
         digest = compose_digest(changes, subscription.language, subscription.last_change_id)
         embeds = digest_embeds(digest, self.bot.service.sources_of)
         if embeds and not await self.post(guild, subscription, embeds):
             return False
-        await store.mark_digest_posted(subscription.channel_id, digest.cursor, now)
+        await self.bot.service.mark_digest_posted(subscription.channel_id, digest.cursor, now)
         if embeds:
             log.info("Digest posted in channel %s (%d facts)", subscription.channel_id, len(digest.entries))
         return True
@@ -355,14 +324,14 @@ class Newsroom(commands.Cog, name="Newsroom"):
                 await channel.send(embed=embed, allowed_mentions=NO_PINGS)
         except (discord.NotFound, TypeError):
             log.warning("Digest channel %s is gone; unsubscribing it", subscription.channel_id)
-            await self.bot.service.store.unsubscribe(subscription.channel_id)
+            await self.bot.service.unsubscribe(subscription.channel_id)
             return False
         except discord.Forbidden:
             # Retrying every pass would not help; skip this slot and keep the changes for the next one.
             log.warning(
                 "No permission to post the digest in channel %s; skipping today's", subscription.channel_id
             )
-            await self.bot.service.store.mark_digest_posted(
+            await self.bot.service.mark_digest_posted(
                 subscription.channel_id, subscription.last_change_id, self.bot.clock()
             )
             return False

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import discord
 
 from knowledge.answers import Answer, cite, format_date, phrase
-from knowledge.models import Language, Source
+from knowledge.models import LANGUAGES, Language, Source
 from knowledge.newsroom import Brief, Digest, SourcesOf, digest_sections, newsroom_phrase, paginate
 from knowledge.phrases import Phrasebook
 
@@ -33,11 +33,11 @@ from .safety import (
     EMBED_FOOTER_LIMIT,
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
-    NO_PINGS,
     clip,
     fit_embed,
     quote_user_text,
 )
+from .shared import language_name
 
 log = logging.getLogger(__name__)
 
@@ -70,31 +70,11 @@ LABELS: dict[str, dict[Language, str]] = {
     "link": {"en": "Link", "fr": "Lien"},
     "no_link": {"en": "no link available", "fr": "pas de lien disponible"},
     "in_language": {"en": "in {language}", "fr": "en {language}"},
-    "english": {"en": "English", "fr": "anglais"},
-    "french": {"en": "French", "fr": "français"},
     "page": {"en": "Page {page}/{pages}", "fr": "Page {page}/{pages}"},
-    "apology": {
-        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
-        "fr": "Désolé, un problème est survenu de mon côté. Réessayez dans un instant.",
-    },
 }
 
 
 label = Phrasebook(LABELS)
-
-
-def locale_language(locale: discord.Locale | str | None) -> Language | None:
-    """'fr' for any French locale, 'en' for any English one, else None."""
-    value = str(locale.value if isinstance(locale, discord.Locale) else locale or "")
-    if value.startswith("fr"):
-        return "fr"
-    if value.startswith("en"):
-        return "en"
-    return None
-
-
-def language_of_locale(locale: discord.Locale | str | None, default: Language = "en") -> Language:
-    return locale_language(locale) or default
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,8 +149,8 @@ def fact_ids_from_footer(footer: str | None) -> list[str]:
     if not footer or " · " not in footer:
         return []
     last = footer.rsplit(" · ", 1)[1]
-    for language in ("en", "fr"):
-        prefix = label("facts", language) + phrase("colon", language)  # type: ignore[arg-type]
+    for language in LANGUAGES:
+        prefix = label("facts", language) + phrase("colon", language)
         if last.startswith(prefix):
             ids = [part.strip() for part in last[len(prefix) :].split(",")]
             return [i for i in ids if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", i)]
@@ -219,10 +199,6 @@ def answer_embed(answer: Answer) -> discord.Embed:
     return fit_embed(embed)
 
 
-def _language_name(language: str, shown_in: Language) -> str:
-    return label("french" if language == "fr" else "english", shown_in)
-
-
 def sources_embed(sources: Sequence[Source], language: Language) -> discord.Embed:
     """Every source in full: title, publisher, date, link; one field each."""
     embed = discord.Embed(title=label("sources_title", language), colour=ANSWERED_COLOUR)
@@ -233,7 +209,7 @@ def sources_embed(sources: Sequence[Source], language: Language) -> discord.Embe
         details = [
             f"{label('publisher', language)}{phrase('colon', language)}{curated(source.publisher)}",
             f"{label('date', language)}{phrase('colon', language)}{format_date(source.date, language) or '—'}",
-            label("in_language", language, language=_language_name(source.language, language)),
+            label("in_language", language, language=language_name(source.language, language)),
             f"{label('link', language)}{phrase('colon', language)}"
             + (f"[{urlsplit(url).netloc or url}]({url})" if url else label("no_link", language)),
         ]
@@ -306,27 +282,3 @@ def digest_embeds(digest: Digest, sources_of: SourcesOf | None = None) -> list[d
         blocks.append(f"**{curated(section.heading)}**")
         blocks += [curated(line) for line in section.lines]
     return page_embeds(newsroom_phrase("digest_title", digest.language), blocks, digest.language)
-
-
-# ---------------------------------------------------------------------------------------------
-# Sending to interactions
-# ---------------------------------------------------------------------------------------------
-
-
-async def send(interaction: discord.Interaction, *, ephemeral: bool = False, **kwargs: object) -> None:
-    """Respond, or follow up if the interaction was already answered or deferred; never pings."""
-    kwargs.setdefault("allowed_mentions", NO_PINGS)
-    if "content" in kwargs and isinstance(kwargs["content"], str):
-        kwargs["content"] = clip(kwargs["content"], CONTENT_LIMIT)
-    if interaction.response.is_done():
-        await interaction.followup.send(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
-    else:
-        await interaction.response.send_message(ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
-
-
-async def apologise(interaction: discord.Interaction, language: Language) -> None:
-    """A short ephemeral apology instead of a traceback; never raises (it is the last resort)."""
-    try:
-        await send(interaction, content=label("apology", language), ephemeral=True)
-    except discord.HTTPException:
-        log.warning("Could not send the apology for interaction %s", interaction.id)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
 import discord
@@ -19,11 +20,14 @@ from discord.ext import commands
 
 from config import Settings
 from config.settings import DISCORD_API_DEFAULT
-from knowledge.service import AnswerPolicy, KnowledgeService
+from knowledge.answering import AnswerPolicy
+from knowledge.service import KnowledgeService
 from knowledge.store import StoreError
 
 from .api_base import point_discord_at, resolve_gateway
 from .clock import Clock, clock_from_setting
+from .shared import StoryTree
+from .tree_sync import sync_tree
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +58,19 @@ class StoryBot(commands.Bot):
 
     service: KnowledgeService
 
-    def __init__(self, settings: Settings, clock: Clock | None = None, **options: object) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, force_sync: bool = False, **options: Any
+    ) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned,
+            command_prefix=(),  # no prefix commands: see on_message
             intents=intents_for(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=StoryTree,
             **options,
         )
         self.settings = settings
+        self.force_sync = force_sync  # `bot.py sync`: publish even when the commands did not change
         self.clock: Clock = clock or clock_from_setting(settings.clock_file)
 
     async def setup_hook(self) -> None:
@@ -79,7 +87,11 @@ class StoryBot(commands.Bot):
         await self.tree.set_translator(StoryTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        await sync_tree(self)
+        await sync_tree(self, force=self.force_sync)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Messages are questions, never commands: the Community cog answers mentions, DMs and
+        Q&A channels itself, so commands.Bot's prefix-command parsing is not run at all."""
 
     async def close(self) -> None:
         try:
@@ -90,31 +102,26 @@ class StoryBot(commands.Bot):
                 await service.close()
 
 
-class ShardedStoryBot(commands.AutoShardedBot, StoryBot):  # type: ignore[misc]
+class ShardedStoryBot(commands.AutoShardedBot, StoryBot):
     """The same bot, sharded: discord.py asks the API for the gateway itself here."""
 
-
-async def sync_tree(bot: commands.Bot) -> None:
-    """Development guilds get commands instantly; otherwise they are published globally."""
-    settings: Settings = bot.settings  # type: ignore[attr-defined]
-    if settings.dev_guild_ids:
-        for guild_id in settings.dev_guild_ids:
-            guild = discord.Object(id=guild_id)
-            bot.tree.copy_global_to(guild=guild)
-            synced = await bot.tree.sync(guild=guild)
-            log.info("Synced %d commands to development guild %s", len(synced), guild_id)
-    else:
-        synced = await bot.tree.sync()
-        log.info("Synced %d global commands", len(synced))
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, force_sync: bool = False, **options: Any
+    ) -> None:
+        # AutoShardedBot defines no __init__ of its own at run time; name the one that runs.
+        StoryBot.__init__(self, settings, clock, force_sync=force_sync, **options)
 
 
-def make_bot(settings: Settings) -> StoryBot:
+def make_bot(settings: Settings, *, force_sync: bool = False) -> StoryBot:
     point_discord_at(settings.discord_api_base)
     if settings.sharded:
         return ShardedStoryBot(
-            settings, shard_count=settings.shard_count, shard_ids=list(settings.shard_ids) or None
+            settings,
+            force_sync=force_sync,
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) or None,
         )
-    return StoryBot(settings)
+    return StoryBot(settings, force_sync=force_sync)
 
 
 def setup_logging(settings: Settings) -> None:
@@ -161,7 +168,7 @@ def sync(settings: Settings) -> int:
     setup_logging(settings)
 
     async def once() -> None:
-        bot = make_bot(settings)
+        bot = make_bot(settings, force_sync=True)
         async with bot:
             await bot.login(settings.discord_token.reveal())  # setup_hook syncs the tree
 

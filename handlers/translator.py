@@ -22,6 +22,8 @@ so their names are never localised; only their descriptions are.
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Location
@@ -54,54 +56,26 @@ NAMES: dict[str, str] = {
     "restore": "restaurer",
     "variant": "variante",
     "source": "source",
+    "detach": "detacher",
+    "quote": "citation",
     "gaps": "lacunes",
     "feedback": "avis",
     "export": "exporter",
     "import": "importer",
     # Curation: options
-    "fact": "fait",
     "fact_id": "id_fait",
-    "id": "id",
     "source_id": "id_source",
-    "source_ids": "ids_sources",
-    "sources": "sources",
-    "question_id": "id_question",
-    "statement": "enonce",
-    "statement_en": "enonce_en",
-    "statement_fr": "enonce_fr",
-    "attribution": "attribution",
-    "attribution_en": "attribution_en",
-    "attribution_fr": "attribution_fr",
     "date": "date",
-    "tags": "etiquettes",
-    "quote": "citation",
-    "speaker": "auteur",
-    "original": "original",
-    "original_language": "langue_originale",
-    "translation": "traduction",
     "reason": "raison",
     "revision": "revision",
-    "expected_revision": "revision_attendue",
     "text": "texte",
-    "wording": "formulation",
     "query": "recherche",
     "url": "url",
     "title": "titre",
     "publisher": "editeur",
     "file": "fichier",
-    "attachment": "piece_jointe",
-    "limit": "limite",
-    "days": "jours",
     "since": "depuis",
     "action": "action",
-    "remove": "supprimer",
-    "include_retired": "inclure_retires",
-    "dry_run": "essai",
-    "confirm": "confirmer",
-    "count": "nombre",
-    "page": "page",
-    "kind": "type",
-    "mode": "mode",
 }
 
 TEXTS: dict[str, str] = {
@@ -182,6 +156,13 @@ TEXTS: dict[str, str] = {
     "Publication date: YYYY, YYYY-MM or YYYY-MM-DD": "Date de publication : AAAA, AAAA-MM ou AAAA-MM-JJ",
     "The article's address (http or https)": "L'adresse de l'article (http ou https)",
     "A fact that should cite this source": "Un fait qui doit citer cette source",
+    "Stop a fact citing a source (the source itself is kept)": (
+        "Ne plus citer une source dans un fait (la source est conservée)"
+    ),
+    "The fact that cites the source": "Le fait qui cite la source",
+    "Add, edit or remove a fact's quote (opens a form)": "Ajouter, modifier ou retirer la citation d'un fait",
+    "The fact whose quote to edit": "Le fait dont modifier la citation",
+    "The source to stop citing": "La source à ne plus citer",
     "Questions the bot could not answer, to link them to facts": (
         "Les questions restées sans réponse, pour les relier à des faits"
     ),
@@ -218,7 +199,7 @@ class StoryTranslator(app_commands.Translator):
         self,
         string: app_commands.locale_str,
         locale: discord.Locale,
-        context: app_commands.TranslationContext,
+        context: app_commands.TranslationContext[Any, Any],
     ) -> str | None:
         if locale is not discord.Locale.french:
             return None

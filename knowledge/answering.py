@@ -73,15 +73,10 @@ class Answerer:
         self._facts: dict[str, Fact] = {fact.id: fact for fact in fact_base.facts}
         self._sources: dict[str, Source] = {source.id: source for source in fact_base.sources}
         self.index = FactIndex(fact_base.facts, fact_base.synonyms)
-        self._own_words = words_of_one_language(
-            (language, text)
-            for fact in fact_base.facts
-            for language, text in (
-                ("en", fact.statement.en),
-                ("fr", fact.statement.fr),
-                *fact.questions.all(),
-            )
-        )
+        texts: list[tuple[Language, str]] = []
+        for fact in fact_base.facts:
+            texts += [("en", fact.statement.en), ("fr", fact.statement.fr), *fact.questions.all()]
+        self._own_words = words_of_one_language(texts)
 
     # Asking -----------------------------------------------------------------
 

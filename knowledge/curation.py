@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from .importing import ImportPlan
 from .matcher import Match
-from .models import Bilingual, Fact, Language, QuestionVariants, Source
+from .models import LANGUAGES, Bilingual, Fact, Language, QuestionVariants, Quote, Source, as_language
 from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Problem, parse_fact_base
 
 # ---------------------------------------------------------------------------------------------
@@ -31,7 +31,7 @@ from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Prob
 FACT_FORM_LABELS: dict[str, str] = {
     "statement_en": "Statement (English)",
     "statement_fr": "Statement (French)",
-    "attribution": "Attribution: English | French",
+    "attribution": "Attribution: English | French, or one",
     "date": "Date (YYYY, YYYY-MM or YYYY-MM-DD)",
     "tags_sources": "Tags and sources",
 }
@@ -218,10 +218,14 @@ def parse_tags_sources(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def parse_attribution(text: str) -> tuple[str, str]:
+    """'English | French', or one text for both languages (a name such as "The Atlantic" often is)."""
     raw = _clean(text)
     if not raw:
-        raise _fail("attribution", "must not be empty (write 'English | French')")
+        raise _fail("attribution", "must not be empty (write 'English | French', or one text for both)")
     parts = raw.split(ATTRIBUTION_SEPARATOR)
+    if len(parts) == 1:
+        both = " ".join(raw.split())
+        return both, both
     if len(parts) != 2:
         raise _fail(
             "attribution",
@@ -285,6 +289,30 @@ def build_fact(fact_id: str, form: FactForm, sources: Sequence[Source], base: Fa
     if problems:
         raise CurationInputError(problems)
     return fact
+
+
+def with_quote(
+    fact: Fact,
+    sources: Sequence[Source],
+    speaker: str,
+    original: str,
+    original_language: str,
+    translation: str = "",
+) -> Fact:
+    """The fact with the quote a moderator typed (speaker and words both empty: no quote), checked
+    by the schema's rules, or CurationInputError naming the quote."""
+    speaker, original, translation = _clean(speaker), _clean(original), _clean(translation)
+    if not speaker and not original:
+        return replace(fact, quote=None)
+    code = _clean(original_language).casefold()
+    if code not in LANGUAGES:
+        raise _fail("quote", "the original language must be en or fr")
+    quote = Quote(speaker, original, as_language(code), translation or None)
+    updated = replace(fact, quote=quote)
+    problems = check_fact(updated, sources)
+    if problems:
+        raise CurationInputError(problems)
+    return updated
 
 
 def check_fact(fact: Fact, sources: Sequence[Source]) -> list[FieldProblem]:
@@ -375,7 +403,7 @@ def build_source(
         title=" ".join(_clean(title).split()),
         publisher=" ".join(_clean(publisher).split()),
         date=_clean(date) or None,
-        language=language,  # type: ignore[arg-type]
+        language=cast(Language, language),  # not trusted: the schema check just below refuses others
         url=url,
     )
     document = {
@@ -436,7 +464,7 @@ def changed_fields(before: Fact, after: Fact) -> list[str]:
         if old == new:
             continue
         if isinstance(old, Bilingual) and isinstance(new, Bilingual):
-            names += [f"{name}.{lang}" for lang in ("en", "fr") if old.get(lang) != new.get(lang)]  # type: ignore[arg-type]
+            names += [f"{name}.{lang}" for lang in LANGUAGES if old.get(lang) != new.get(lang)]
         elif name == "questions":
             added = len(set(new.all()) - set(old.all()))
             removed = len(set(old.all()) - set(new.all()))
@@ -490,9 +518,15 @@ def describe_problem(problem: Problem) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PlanDescription:
+    """One description of an import plan, for every front end: the CLI prints it as text
+    (`as_text`), the Discord preview lays the same summary and sections out as an embed."""
+
     summary: str
     sections: tuple[tuple[str, str], ...]  # (heading, body), only the non-empty ones
     has_changes: bool
+
+    def as_text(self) -> str:
+        return "\n".join([self.summary, *(f"{heading}: {body}" for heading, body in self.sections)])
 
 
 def _listing(ids: Sequence[str], limit: int) -> str:

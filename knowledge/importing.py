@@ -17,9 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .models import Fact, FactBase, Source, Story
-
-RevisionKind = str  # 'added' | 'edited' | 'retired' | 'restored' | 'reverted' | 'variant' | 'source'
+from .models import Fact, FactBase, RevisionKind, Source, Story
 
 
 @dataclass(slots=True)
@@ -75,8 +73,8 @@ class ImportTarget:
 def revision_kind(before: Fact, after: Fact) -> RevisionKind:
     """Name a change for the history: a pure status flip is a retire/restore, anything else an edit."""
     if replace(before, status=after.status) == after and before.status != after.status:
-        return "retired" if after.status == "retired" else "restored"
-    return "edited"
+        return RevisionKind.RETIRED if after.status == "retired" else RevisionKind.RESTORED
+    return RevisionKind.EDITED
 
 
 def plan_import(

@@ -8,10 +8,42 @@ matcher and the renderers without anyone mutating it behind another's back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
+
+
+def as_language(value: str | None, default: Language = "en") -> Language:
+    """A code from outside (a setting, a Discord option, a file) as a Language; anything else is `default`."""
+    if value == "fr":
+        return "fr"
+    if value == "en":
+        return "en"
+    return default
+
+
+class RevisionKind(StrEnum):
+    """What a revision did to a fact, as the history and the digests name it (stored as its value)."""
+
+    ADDED = "added"
+    EDITED = "edited"
+    RETIRED = "retired"
+    RESTORED = "restored"
+    REVERTED = "reverted"
+    VARIANT = "variant"  # a question wording added or removed
+    SOURCE = "source"  # a source attached or detached
+
+
+class Origin(StrEnum):
+    """Who first wrote a fact or source: re-seeding never overwrites what a moderator or an import wrote."""
+
+    SEED = "seed"
+    MODERATOR = "moderator"
+    IMPORT = "import"
+
+
 FactStatus = Literal["active", "retired"]
 FACT_STATUSES: tuple[FactStatus, ...] = ("active", "retired")
 

@@ -271,14 +271,6 @@ def digest_sections(digest: Digest, sources_of: SourcesOf | None = None) -> list
     return sections
 
 
-def digest_text(digest: Digest, sources_of: SourcesOf | None = None) -> str:
-    """The whole digest as plain text; empty when there is nothing to say."""
-    if digest.is_empty:
-        return ""
-    body = "\n\n".join(s.text for s in digest_sections(digest, sources_of))
-    return f"{newsroom_phrase('digest_title', digest.language)}\n\n{body}"
-
-
 # ---------------------------------------------------------------------------------------------
 # Summary and timeline
 # ---------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import first_touch
+from .answering import Answerer, AnswerPolicy
 from .evaluation import EvaluationReport, evaluate
 from .question_sets import QuestionSet, available_sets, load_set
 from .schema import SEED_PATH, load_fact_base
-from .service import Answerer, AnswerPolicy
 
 
 def seed_answerer(threshold: float) -> Answerer:

@@ -15,24 +15,31 @@ from pathlib import Path
 from .answering import Answerer, AnswerPolicy
 from .answers import Answer
 from .importing import ImportPlan
+from .matcher import Match
 from .models import Actor, Fact, FactBase, FactStatus, Language, Source
 from .schema import SEED_PATH, load_fact_base
-from .store import Store
+from .store import Store, UnknownFact
+from .store.protocol import FactStore
+from .store.rows import Change, DigestSubscription, FeedbackRow, Revision, UnansweredQuestion
 from .text import normalize
 
 
 class KnowledgeService(Answerer):
-    """An Answerer backed by the store: logs questions and applies moderators' changes."""
+    """An Answerer backed by a store: logs questions and applies moderators' changes.
+
+    Everything a front end needs is a method here, so cogs and the CLI never touch the
+    store or the index: a second store backend (any `FactStore`) changes nothing above.
+    """
 
     def __init__(
         self,
-        store: Store,
+        store: FactStore,
         fact_base: FactBase,
         policy: AnswerPolicy | None = None,
         default_language: Language = "en",
     ) -> None:
         super().__init__(fact_base, policy, default_language)
-        self.store = store
+        self._store = store
 
     @classmethod
     async def open(
@@ -56,7 +63,7 @@ class KnowledgeService(Answerer):
         return cls(store, fact_base, policy, default_language)
 
     async def close(self) -> None:
-        await self.store.close()
+        await self._store.close()
 
     async def ask(
         self,
@@ -78,7 +85,7 @@ class KnowledgeService(Answerer):
     ) -> int:
         """Put an answered question in the question log; its row id (StoreError if the store refuses)."""
         top = answer.facts[0] if answer.facts else None
-        return await self.store.log_question(
+        return await self._store.log_question(
             text=answer.question,
             normalized=normalize(answer.question),
             language=answer.language,
@@ -89,53 +96,102 @@ class KnowledgeService(Answerer):
             channel_id=channel_id,
         )
 
+    def search(self, query: str, limit: int = 10) -> list[Match]:
+        """The matcher's ranking for a moderator's search or a gap to link; nothing is logged."""
+        return self.index.search(query, limit=limit)
+
+    async def record_feedback(self, question_id: int, user_id: int, vote: int) -> None:
+        """A 👍 (+1) or 👎 (-1) on an answer; voting again replaces the vote (UnknownQuestion if gone)."""
+        await self._store.record_feedback(question_id, user_id, vote)
+
+    # Reading what is stored ---------------------------------------------------
+
+    async def current(self, fact_id: str) -> tuple[Fact, int]:
+        """The stored fact with the revision it is at, read together (an edit form's base)."""
+        found = await self._store.fact_with_revision(fact_id)
+        if found is None:
+            raise UnknownFact(fact_id)
+        return found
+
+    async def revision_of(self, fact_id: str) -> int | None:
+        return await self._store.get_fact_revision_number(fact_id)
+
+    async def history(self, fact_id: str) -> list[Revision]:
+        """Every revision of a fact, newest first."""
+        return await self._store.history(fact_id)
+
+    async def unanswered(self, since: datetime | None = None, limit: int = 10) -> list[UnansweredQuestion]:
+        """The most asked questions the bot could not answer: the moderators' gaps list."""
+        return await self._store.unanswered(since, limit)
+
+    async def feedback_report(self, limit: int = 10) -> list[FeedbackRow]:
+        return await self._store.feedback_report(limit)
+
+    async def export(self) -> FactBase:
+        """The whole fact base as stored, retired facts included, in the seed format's order."""
+        return await self._store.export()
+
+    async def plan_import(self, fact_base: FactBase) -> ImportPlan:
+        """What importing `fact_base` would change, without changing anything."""
+        return await self._store.plan_import(fact_base)
+
+    async def backup(self, path: Path | str) -> None:
+        """A consistent copy of the store, taken while the bot runs."""
+        await self._store.backup(path)
+
     # Curation: the store first, then the index -------------------------------
 
     async def _refresh(self, fact_id: str) -> Fact | None:
-        fact = await self.store.get_fact(fact_id)
+        fact = await self._store.get_fact(fact_id)
         if fact is not None:
             self._facts[fact_id] = fact
             self.index.upsert(fact)
         return fact
 
     async def add_fact(self, fact: Fact, actor: Actor, reason: str = "") -> int:
-        revision = await self.store.add_fact(fact, actor, reason)
+        revision = await self._store.add_fact(fact, actor, reason)
         await self._refresh(fact.id)
         return revision
 
     async def update_fact(
         self, fact: Fact, actor: Actor, reason: str = "", expected_revision: int | None = None
     ) -> int:
-        revision = await self.store.update_fact(fact, actor, reason, expected_revision=expected_revision)
+        revision = await self._store.update_fact(fact, actor, reason, expected_revision=expected_revision)
         await self._refresh(fact.id)
         return revision
 
     async def set_status(self, fact_id: str, status: FactStatus, actor: Actor, reason: str = "") -> int:
-        revision = await self.store.set_status(fact_id, status, actor, reason)
+        revision = await self._store.set_status(fact_id, status, actor, reason)
         await self._refresh(fact_id)
         return revision
 
     async def add_variant(self, fact_id: str, language: Language, text: str, actor: Actor) -> int:
-        revision = await self.store.add_variant(fact_id, language, text, actor)
+        revision = await self._store.add_variant(fact_id, language, text, actor)
         await self._refresh(fact_id)
         return revision
 
     async def remove_variant(self, fact_id: str, language: Language, text: str, actor: Actor) -> int:
-        revision = await self.store.remove_variant(fact_id, language, text, actor)
+        revision = await self._store.remove_variant(fact_id, language, text, actor)
         await self._refresh(fact_id)
         return revision
 
     async def upsert_source(self, source: Source, actor: Actor) -> None:
-        await self.store.upsert_source(source, actor)
+        await self._store.upsert_source(source, actor)
         self._sources[source.id] = source
 
     async def attach_source(self, fact_id: str, source_id: str, actor: Actor) -> int:
-        revision = await self.store.attach_source(fact_id, source_id, actor)
+        revision = await self._store.attach_source(fact_id, source_id, actor)
+        await self._refresh(fact_id)
+        return revision
+
+    async def detach_source(self, fact_id: str, source_id: str, actor: Actor, reason: str = "") -> int:
+        """Stop a fact citing a source (the source stays: other facts and old revisions cite it)."""
+        revision = await self._store.detach_source(fact_id, source_id, actor, reason)
         await self._refresh(fact_id)
         return revision
 
     async def revert(self, fact_id: str, revision: int, actor: Actor, reason: str = "") -> int:
-        new_revision = await self.store.revert(fact_id, revision, actor, reason)
+        new_revision = await self._store.revert(fact_id, revision, actor, reason)
         await self._refresh(fact_id)
         return new_revision
 
@@ -143,15 +199,53 @@ class KnowledgeService(Answerer):
         self, normalized: str, fact_id: str, language: Language, text: str, actor: Actor
     ) -> int:
         """Teach the bot: an unanswered question becomes a variant of a fact."""
-        revision = await self.store.link_question_to_fact(normalized, fact_id, language, text, actor)
+        revision = await self._store.link_question_to_fact(normalized, fact_id, language, text, actor)
         await self._refresh(fact_id)
         return revision
 
     async def apply_import(self, fact_base: FactBase, actor: Actor, reason: str = "import") -> ImportPlan:
-        plan = await self.store.apply_import(fact_base, actor, reason)
+        plan = await self._store.apply_import(fact_base, actor, reason)
         await self.reload()
         return plan
 
     async def reload(self) -> None:
         """Rebuild everything from the store, after a bulk change."""
-        self._load(await self.store.fact_base())
+        self._load(await self._store.fact_base())
+
+    # Digests -------------------------------------------------------------------
+
+    async def changes_since(self, change_id: int) -> list[Change]:
+        """The change feed after a cursor: what a digest reports."""
+        return await self._store.changes_since(change_id)
+
+    async def subscribe(
+        self,
+        channel_id: int,
+        guild_id: int | None,
+        time_of_day: str,
+        timezone: str,
+        language: Language,
+        actor: Actor,
+        *,
+        now: datetime | None = None,
+    ) -> DigestSubscription:
+        """Subscribe a channel to the daily digest; with `now`, its first slot counts from then."""
+        subscription = await self._store.subscribe(
+            channel_id, guild_id, time_of_day, timezone, language, actor
+        )
+        if now is not None:
+            await self._store.mark_digest_posted(channel_id, subscription.last_change_id, now)
+        return subscription
+
+    async def unsubscribe(self, channel_id: int, actor: Actor | None = None) -> bool:
+        return await self._store.unsubscribe(channel_id, actor)
+
+    async def subscription(self, channel_id: int) -> DigestSubscription | None:
+        return await self._store.subscription(channel_id)
+
+    async def subscriptions(self) -> list[DigestSubscription]:
+        return await self._store.subscriptions()
+
+    async def mark_digest_posted(self, channel_id: int, change_id: int, posted_at: datetime) -> bool:
+        """Move a channel's cursor after its digest was posted; False if it unsubscribed meanwhile."""
+        return await self._store.mark_digest_posted(channel_id, change_id, posted_at)

@@ -33,7 +33,6 @@ from .errors import (
     UnknownQuestion,
     UnknownSource,
 )
-from .facts import Origin as Origin
 from .import_export import ImportExportMixin
 from .maintenance import MaintenanceMixin
 from .moderation import ModerationMixin

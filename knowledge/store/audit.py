@@ -9,8 +9,6 @@ import aiosqlite
 
 from ..models import Actor
 from .connection import StoreBase
-from .conversions import _parse_time
-from .rows import AuditEntry
 
 
 class AuditMixin(StoreBase):
@@ -37,23 +35,3 @@ class AuditMixin(StoreBase):
                 now,
             ),
         )
-
-    async def audit_entries(self, target: str | None = None, limit: int = 50) -> list[AuditEntry]:
-        """The audit log, newest first, optionally for one target (a fact id, 'channel:<id>', …)."""
-        where, params = ("WHERE target = ?", (target,)) if target is not None else ("", ())
-        async with self._reading() as db:
-            rows = await self._all(
-                db, f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?", (*params, limit)
-            )
-        return [
-            AuditEntry(
-                id=row["id"],
-                actor_id=row["actor_id"],
-                actor_name=row["actor_name"],
-                action=row["action"],
-                target=row["target"],
-                details=json.loads(row["details"]),
-                created_at=_parse_time(row["created_at"]),
-            )
-            for row in rows
-        ]

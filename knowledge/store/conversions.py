@@ -7,7 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from ..models import Bilingual, Fact, QuestionVariants, Quote, Source
+from ..models import Bilingual, Fact, QuestionVariants, Quote, RevisionKind, Source
+from .rows import Revision
 
 
 def _utc_now() -> datetime:
@@ -47,6 +48,20 @@ def _fact_from_snapshot(data: dict[str, Any]) -> Fact:
         date=data["date"],
         quote=_quote_from_dict(data["quote"]),
         status=data["status"],
+    )
+
+
+def _revision_from_row(row: sqlite3.Row) -> Revision:
+    return Revision(
+        change_id=row["change_id"],
+        fact_id=row["fact_id"],
+        revision=row["revision"],
+        fact=_fact_from_snapshot(json.loads(row["snapshot"])),
+        kind=RevisionKind(row["kind"]),
+        actor_id=row["actor_id"],
+        actor_name=row["actor_name"],
+        reason=row["reason"],
+        created_at=_parse_time(row["created_at"]),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from datetime import datetime
@@ -12,7 +11,7 @@ import aiosqlite
 
 from ..models import Actor, Language
 from .audit import AuditMixin
-from .conversions import _fact_from_snapshot, _parse_time, _timestamp
+from .conversions import _parse_time, _revision_from_row, _timestamp
 from .rows import Change, DigestSubscription
 from .validation import _check_language
 
@@ -22,10 +21,6 @@ _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 class DigestsMixin(AuditMixin):
     # -- public: change feed and digests -----------------------------------------------------
-
-    async def latest_change_id(self) -> int:
-        async with self._reading() as db:
-            return await self._latest_change_id(db)
 
     async def _latest_change_id(self, db: aiosqlite.Connection) -> int:
         return int(await self._scalar(db, "SELECT COALESCE(MAX(change_id), 0) FROM fact_revisions"))
@@ -38,20 +33,7 @@ class DigestsMixin(AuditMixin):
                 "SELECT * FROM fact_revisions WHERE change_id > ? ORDER BY change_id LIMIT ?",
                 (change_id, -1 if limit is None else limit),
             )
-        return [
-            Change(
-                change_id=row["change_id"],
-                fact_id=row["fact_id"],
-                kind=row["kind"],
-                revision=row["revision"],
-                fact=_fact_from_snapshot(json.loads(row["snapshot"])),
-                actor_id=row["actor_id"],
-                actor_name=row["actor_name"],
-                reason=row["reason"],
-                created_at=_parse_time(row["created_at"]),
-            )
-            for row in rows
-        ]
+        return [_revision_from_row(row) for row in rows]
 
     async def subscribe(
         self,

@@ -4,23 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..models import Fact
+from ..models import Fact, Language
 
 
 class StoreError(Exception):
-    """Something the store refused or could not do; the message is meant for a person."""
+    """Something the store refused or could not do; the message is meant for a person.
+
+    `french`, when given, is the same sentence in French, so a front end can show the error
+    in its reader's language (`message`); without it, the English one is shown to everyone.
+    """
+
+    def __init__(self, message: str, french: str | None = None) -> None:
+        super().__init__(message)
+        self.french = french
+
+    def message(self, language: Language) -> str:
+        return self.french if language == "fr" and self.french else str(self)
 
 
 class UnknownFact(StoreError):
     def __init__(self, fact_id: str) -> None:
         self.fact_id = fact_id
-        super().__init__(f"There is no fact with the id '{fact_id}'.")
+        super().__init__(
+            f"There is no fact with the id '{fact_id}'.", f"Aucun fait n'a l'identifiant « {fact_id} »."
+        )
 
 
 class DuplicateFact(StoreError):
     def __init__(self, fact_id: str) -> None:
         self.fact_id = fact_id
-        super().__init__(f"A fact with the id '{fact_id}' already exists; edit it, or choose another id.")
+        super().__init__(
+            f"A fact with the id '{fact_id}' already exists; edit it, or choose another id.",
+            f"Un fait a déjà l'identifiant « {fact_id} » : modifiez-le, ou choisissez un autre identifiant.",
+        )
 
 
 class UnknownSource(StoreError):
@@ -28,13 +44,19 @@ class UnknownSource(StoreError):
         self.source_ids = tuple(source_ids)
         names = ", ".join(f"'{s}'" for s in self.source_ids)
         plural = "s" if len(self.source_ids) > 1 else ""
-        super().__init__(f"Unknown source id{plural} {names}: add the source first.")
+        super().__init__(
+            f"Unknown source id{plural} {names}: add the source first.",
+            f"Source{plural} inconnue{plural} {names} : ajoutez d'abord la source.",
+        )
 
 
 class UnknownQuestion(StoreError):
     def __init__(self, question_id: int) -> None:
         self.question_id = question_id
-        super().__init__(f"There is no logged question with the id {question_id}.")
+        super().__init__(
+            f"There is no logged question with the id {question_id}.",
+            f"Aucune question enregistrée n'a l'identifiant {question_id}.",
+        )
 
 
 class InvalidContent(StoreError):

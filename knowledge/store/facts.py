@@ -8,16 +8,15 @@ from typing import Any
 
 import aiosqlite
 
-from ..importing import RevisionKind, revision_kind
-from ..models import Actor, Bilingual, Fact, FactBase, QuestionVariants, Source, Story
+from ..importing import revision_kind
+from ..models import Actor, Bilingual, Fact, FactBase, Origin, QuestionVariants, RevisionKind, Source, Story
 from ..schema import SCHEMA_VERSION
 from .audit import AuditMixin
-from .conversions import _fact_from_snapshot, _json, _parse_time, _quote_from_dict, _source_from_row
+from .conversions import _json, _quote_from_dict, _revision_from_row, _source_from_row
 from .errors import StaleRevision, StoreError, UnknownFact, UnknownSource
 from .rows import Revision
 from .validation import _validate_fact
 
-Origin = str  # 'seed' | 'moderator' | 'import'
 _EMPTY_STORY = Story(Bilingual("", ""), Bilingual("", ""))
 
 
@@ -115,7 +114,7 @@ class FactsMixin(AuditMixin):
         reason: str,
         now: str,
         *,
-        origin: Origin = "moderator",
+        origin: Origin = Origin.MODERATOR,
         seed_version: str | None = None,
     ) -> int:
         """Make `fact` the current state and append it to the history; returns its revision number.
@@ -235,36 +234,15 @@ class FactsMixin(AuditMixin):
             found = await self._find_fact(db, fact_id)
         return found[0] if found else None
 
+    async def fact_with_revision(self, fact_id: str) -> tuple[Fact, int] | None:
+        """The fact and the revision number it is at, read in one transaction so they belong together."""
+        async with self._reading() as db:
+            return await self._find_fact(db, fact_id)
+
     async def get_fact_revision_number(self, fact_id: str) -> int | None:
         async with self._reading() as db:
             revision = await self._scalar(db, "SELECT revision FROM facts WHERE id = ?", (fact_id,))
         return None if revision is None else int(revision)
-
-    async def fact_ids(self, prefix: str = "", limit: int = 25, *, include_retired: bool = True) -> list[str]:
-        """Ids for autocomplete: those starting with `prefix` first, then those merely containing it."""
-        needle = prefix.strip().lower()
-        status_filter = "" if include_retired else "AND status = 'active'"
-        async with self._reading() as db:
-            rows = await self._all(
-                db,
-                f"""
-                SELECT id FROM facts
-                 WHERE instr(id, ?) > 0 {status_filter}
-                 ORDER BY instr(id, ?) != 1, id
-                 LIMIT ?
-                """,
-                (needle, needle, limit),
-            )
-        return [row["id"] for row in rows]
-
-    async def get_source(self, source_id: str) -> Source | None:
-        async with self._reading() as db:
-            row = await self._one(db, "SELECT * FROM sources WHERE id = ?", (source_id,))
-        return _source_from_row(row) if row else None
-
-    async def sources(self) -> list[Source]:
-        async with self._reading() as db:
-            return await self._load_sources(db)
 
     async def history(self, fact_id: str) -> list[Revision]:
         """Every state the fact has had, newest first."""
@@ -274,20 +252,7 @@ class FactsMixin(AuditMixin):
             rows = await self._all(
                 db, "SELECT * FROM fact_revisions WHERE fact_id = ? ORDER BY revision DESC", (fact_id,)
             )
-        return [
-            Revision(
-                change_id=row["change_id"],
-                fact_id=row["fact_id"],
-                revision=row["revision"],
-                fact=_fact_from_snapshot(json.loads(row["snapshot"])),
-                kind=row["kind"],
-                actor_id=row["actor_id"],
-                actor_name=row["actor_name"],
-                reason=row["reason"],
-                created_at=_parse_time(row["created_at"]),
-            )
-            for row in rows
-        ]
+        return [_revision_from_row(row) for row in rows]
 
     async def _write_source(
         self,
@@ -328,7 +293,7 @@ class FactsMixin(AuditMixin):
             ),
         )
 
-    async def _write_meta(self, db: aiosqlite.Connection, fact_base: FactBase, *, origin: str) -> bool:
+    async def _write_meta(self, db: aiosqlite.Connection, fact_base: FactBase, *, origin: Origin) -> bool:
         """Store the story, seed version and document schema version; True if anything changed."""
         wanted = {
             "story": _json(fact_base.story.to_dict()),

@@ -8,7 +8,7 @@ import aiosqlite
 
 from ..importing import ImportPlan, ImportTarget, revision_kind
 from ..importing import plan_import as _plan_import
-from ..models import Actor, Fact, FactBase
+from ..models import Actor, Fact, FactBase, Origin, RevisionKind
 from .facts import FactsMixin
 from .validation import _validate_document
 
@@ -51,12 +51,12 @@ class ImportExportMixin(FactsMixin):
             for source in new.sources:
                 if source.id in plan.sources_added or source.id in plan.sources_changed:
                     await self._write_source(
-                        db, source, actor, now, origin="import", seed_version=new.seed_version
+                        db, source, actor, now, origin=Origin.IMPORT, seed_version=new.seed_version
                     )
             await self._import_facts(db, target.facts, actor, reason, now, new.seed_version)
             await self._set_positions(db, "facts", [f.id for f in target.facts])
             await self._set_positions(db, "sources", [s.id for s in target.sources])
-            await self._write_meta(db, new, origin="import")
+            await self._write_meta(db, new, origin=Origin.IMPORT)
             await self._audit(
                 db,
                 actor,
@@ -81,7 +81,14 @@ class ImportExportMixin(FactsMixin):
             before = current.get(fact.id)
             if before is None:
                 await self._commit_state(
-                    db, fact, "added", actor, reason, now, origin="import", seed_version=seed_version
+                    db,
+                    fact,
+                    RevisionKind.ADDED,
+                    actor,
+                    reason,
+                    now,
+                    origin=Origin.IMPORT,
+                    seed_version=seed_version,
                 )
             elif before != fact:
                 kind = revision_kind(before, fact)

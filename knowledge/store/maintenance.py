@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from .connection import StoreBase
 from .errors import StoreError
@@ -14,15 +13,6 @@ from .targets import check_writable_target, replacing
 
 class MaintenanceMixin(StoreBase):
     # -- public: maintenance -----------------------------------------------------------------
-
-    async def settings(self) -> dict[str, Any]:
-        """The connection settings that matter for safety, for a status command (and the tests)."""
-        async with self._lock:
-            db = self._connection()
-            return {
-                pragma: await self._scalar(db, f"PRAGMA {pragma}")
-                for pragma in ("journal_mode", "foreign_keys", "busy_timeout", "user_version", "synchronous")
-            }
 
     async def backup(self, path: Path | str) -> None:
         """A consistent copy made with SQLite's online backup API while the bot keeps running.
@@ -52,13 +42,3 @@ class MaintenanceMixin(StoreBase):
                 raise StoreError(f"The backup to {target} failed: {error}.") from None
             finally:
                 destination.close()
-
-    async def integrity_check(self) -> str:
-        """'ok', or every problem SQLite finds (page-level damage and broken foreign keys)."""
-        async with self._reading() as db:
-            problems = [row[0] for row in await self._all(db, "PRAGMA integrity_check")]
-            broken_links = await self._all(db, "PRAGMA foreign_key_check")
-        if problems == ["ok"]:
-            problems = []
-        problems += [f"{row[0]} row {row[1]} points to a missing {row[2]} row" for row in broken_links]
-        return "ok" if not problems else "\n".join(problems)

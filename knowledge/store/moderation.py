@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from ..models import FACT_STATUSES, Actor, Fact, FactStatus, Language, Source
+from ..models import FACT_STATUSES, Actor, Fact, FactStatus, Language, Origin, RevisionKind, Source
 from .conversions import _fact_from_snapshot, _source_from_row
 from .errors import DuplicateFact, StoreError, UnknownFact
 from .facts import FactsMixin
@@ -25,7 +25,9 @@ class ModerationMixin(FactsMixin):
                 raise DuplicateFact(fact.id)
             _validate_fact(fact, await self._sources_for(db, fact))
             now = self._now()
-            revision = await self._commit_state(db, fact, "added", actor, reason, now, origin="moderator")
+            revision = await self._commit_state(
+                db, fact, RevisionKind.ADDED, actor, reason, now, origin=Origin.MODERATOR
+            )
             await self._audit(db, actor, "fact.add", fact.id, {"revision": revision, "reason": reason}, now)
             return revision
 
@@ -53,7 +55,7 @@ class ModerationMixin(FactsMixin):
             lambda current: replace(current, status=status),
             action="fact.retire" if status == "retired" else "fact.restore",
             reason=reason,
-            kind="retired" if status == "retired" else "restored",
+            kind=RevisionKind.RETIRED if status == "retired" else RevisionKind.RESTORED,
         )
 
     async def add_variant(
@@ -68,7 +70,7 @@ class ModerationMixin(FactsMixin):
             lambda current: replace(current, questions=current.questions.with_added(language, wording)),
             action="fact.variant.add",
             reason=reason,
-            kind="variant",
+            kind=RevisionKind.VARIANT,
             details={"language": language, "text": wording},
         )
 
@@ -90,7 +92,7 @@ class ModerationMixin(FactsMixin):
             without,
             action="fact.variant.remove",
             reason=reason,
-            kind="variant",
+            kind=RevisionKind.VARIANT,
             details={"language": language, "text": wording},
         )
 
@@ -106,7 +108,7 @@ class ModerationMixin(FactsMixin):
             ),
             action="fact.source.attach",
             reason=reason,
-            kind="source",
+            kind=RevisionKind.SOURCE,
             details={"source_id": source_id},
         )
 
@@ -124,7 +126,7 @@ class ModerationMixin(FactsMixin):
             without,
             action="fact.source.detach",
             reason=reason,
-            kind="source",
+            kind=RevisionKind.SOURCE,
             details={"source_id": source_id},
         )
 
@@ -148,7 +150,7 @@ class ModerationMixin(FactsMixin):
                 lambda _current: target,
                 action="fact.revert",
                 reason=reason,
-                kind="reverted",
+                kind=RevisionKind.REVERTED,
                 details={"to_revision": revision},
             )
 
@@ -160,7 +162,7 @@ class ModerationMixin(FactsMixin):
             if row is not None and _source_from_row(row) == source:
                 return
             now = self._now()
-            await self._write_source(db, source, actor, now, origin="moderator", seed_version=None)
+            await self._write_source(db, source, actor, now, origin=Origin.MODERATOR, seed_version=None)
             details: dict[str, Any] = {"source": source.to_dict()}
             if row is not None:
                 details["before"] = _source_from_row(row).to_dict()

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..importing import RevisionKind
-from ..models import Fact, Language
+from ..models import Fact, Language, RevisionKind
 
 
 @dataclass(slots=True)
@@ -38,6 +37,9 @@ class SeedReport:
 
 @dataclass(frozen=True, slots=True)
 class Revision:
+    """One state a fact has had: who made it, when, why. `change_id` orders every revision of every
+    fact, so the same row is also one entry of the change feed that digests follow (`Change`)."""
+
     change_id: int
     fact_id: str
     revision: int
@@ -49,19 +51,7 @@ class Revision:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One entry of the global change feed that digests follow."""
-
-    change_id: int
-    fact_id: str
-    kind: RevisionKind
-    revision: int
-    fact: Fact
-    actor_id: str
-    actor_name: str
-    reason: str
-    created_at: datetime
+Change = Revision  # one entry of the global change feed is one revision
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import aiosqlite
 
 from ..importing import revision_kind
-from ..models import SEED_ACTOR, FactBase
+from ..models import SEED_ACTOR, FactBase, Origin, RevisionKind
 from .conversions import _source_from_row
 from .facts import FactsMixin
 from .rows import SeedReport
@@ -36,7 +36,8 @@ class SeedingMixin(FactsMixin):
                 details = {
                     "seed_version": fact_base.seed_version,
                     **{
-                        name: getattr(report, name) for name in ("added", "updated", "retired", "kept_edited")
+                        name: getattr(report, name)
+                        for name in ("added", "updated", RevisionKind.RETIRED, "kept_edited")
                     },
                     "sources_added": report.sources_added,
                     "sources_updated": report.sources_updated,
@@ -56,7 +57,7 @@ class SeedingMixin(FactsMixin):
                 report.sources_kept_edited.append(source.id)
                 continue
             await self._write_source(
-                db, source, SEED_ACTOR, now, origin="seed", seed_version=fact_base.seed_version
+                db, source, SEED_ACTOR, now, origin=Origin.SEED, seed_version=fact_base.seed_version
             )
             (report.sources_added if row is None else report.sources_updated).append(source.id)
 
@@ -71,7 +72,14 @@ class SeedingMixin(FactsMixin):
             before = current.get(fact.id)
             if before is None:
                 await self._commit_state(
-                    db, fact, "added", SEED_ACTOR, reason, now, origin="seed", seed_version=version
+                    db,
+                    fact,
+                    RevisionKind.ADDED,
+                    SEED_ACTOR,
+                    reason,
+                    now,
+                    origin=Origin.SEED,
+                    seed_version=version,
                 )
                 report.added.append(fact.id)
             elif before == fact:
@@ -87,7 +95,7 @@ class SeedingMixin(FactsMixin):
             if fact.id not in in_seed and fact.active and last_actor[fact.id] == SEED_ACTOR.id:
                 retired = replace(fact, status="retired")
                 await self._commit_state(
-                    db, retired, "retired", SEED_ACTOR, f"{reason}: no longer in the seed", now
+                    db, retired, RevisionKind.RETIRED, SEED_ACTOR, f"{reason}: no longer in the seed", now
                 )
                 report.retired.append(fact.id)
 
@@ -105,6 +113,6 @@ class SeedingMixin(FactsMixin):
 
     async def _seed_meta(self, db: aiosqlite.Connection, fact_base: FactBase) -> bool:
         meta = await self._meta(db)
-        if meta.get("document_origin") == "import":
+        if meta.get("document_origin") == Origin.IMPORT:
             return False
-        return await self._write_meta(db, fact_base, origin="seed")
+        return await self._write_meta(db, fact_base, origin=Origin.SEED)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..models import Actor, Language
+from ..models import Actor, Language, RevisionKind
 from .connection import _PendingQuestion
 from .conversions import _parse_time, _timestamp
 from .errors import StoreError, UnknownFact, UnknownQuestion
@@ -104,7 +104,9 @@ class UsageMixin(FactsMixin):
                 )
                 last = int(await self._scalar(db, "SELECT last_insert_rowid()"))
         ids = iter(range(last - len(valid) + 1, last + 1))
-        return [next(ids) if p.row[4] is None or p.row[4] in known else UnknownFact(p.row[4]) for p in batch]
+        return [
+            next(ids) if p.row[4] is None or p.row[4] in known else UnknownFact(str(p.row[4])) for p in batch
+        ]
 
     async def unanswered(self, since: datetime | None = None, limit: int = 10) -> list[UnansweredQuestion]:
         """Open unanswered questions grouped by normalized text, most frequent first."""
@@ -154,7 +156,7 @@ class UsageMixin(FactsMixin):
                 lambda current: replace(current, questions=current.questions.with_added(language, wording)),
                 action="fact.variant.add",
                 reason="linked from an unanswered question",
-                kind="variant",
+                kind=RevisionKind.VARIANT,
                 details={"language": language, "text": wording},
             )
             now = self._now()

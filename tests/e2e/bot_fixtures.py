@@ -124,10 +124,13 @@ class RealBot:
         return proc
 
     async def start_ready(self, timeout: float = 45.0) -> BotProcess:
-        """Start a process and wait until it identified, got its guilds and synced its commands."""
+        """Start a process and wait until it identified and got its guilds, and until it synced its
+        commands when the twin has none yet. The bot syncs only when its commands changed, and it
+        syncs in setup_hook, before it connects: a process that identified has done any sync."""
         since = time.monotonic()
+        expect_sync = not any(self.twin.state.commands.values())
         proc = self.start()
-        await self.twin.wait_until_ready(timeout=timeout, since=since)
+        await self.twin.wait_until_ready(timeout=timeout, since=since, commands=expect_sync)
         return proc
 
     async def cli(

@@ -281,6 +281,133 @@ async def test_moderator_adds_a_fact_and_the_next_ask_gets_it(world: Curators, w
     ]
 
 
+async def test_one_attribution_is_enough_for_both_languages(world: Curators) -> None:
+    fact_id = "typewriter-ribbon"
+    opening = await world.open_form("facts add", world.manager, {"fact_id": fact_id})
+    en = "The newsroom changed its typewriter ribbon that night."
+    fr = "La rédaction a changé le ruban de sa machine à écrire cette nuit-là."
+    saved = await world.submit(opening, form(en, fr, attribution="The Atlantic"))
+    assert saved.content == "Saved as revision 1.", saved.texts()
+    [row] = world.bot.query("SELECT attribution_en, attribution_fr FROM facts WHERE id = ?", (fact_id,))
+    assert (row["attribution_en"], row["attribution_fr"]) == ("The Atlantic", "The Atlantic")
+
+
+async def test_a_moderator_detaches_a_source_from_a_fact(world: Curators) -> None:
+    fact_id = "impartiality-argument"
+    [before] = world.bot.query("SELECT revision FROM facts WHERE id = ?", (fact_id,))
+    added = await world.run(
+        "facts source",
+        world.manager,
+        {
+            "source_id": "wrong-clipping",
+            "title": "A clipping filed under the wrong fact",
+            "publisher": "The Archive",
+            "language": "en",
+            "fact_id": fact_id,
+        },
+    )
+    assert "now cites it" in ephemeral_text(added)
+    detached = await world.run(
+        "facts detach",
+        world.manager,
+        {"fact_id": fact_id, "source_id": "wrong-clipping", "reason": "misfiled"},
+    )
+    assert ephemeral_text(detached).startswith(f"`{fact_id}` no longer cites `wrong-clipping`")
+    cited = world.bot.query("SELECT source_id FROM fact_sources WHERE fact_id = ?", (fact_id,))
+    assert "wrong-clipping" not in [row["source_id"] for row in cited]
+    [last] = world.bot.query(
+        "SELECT kind, reason FROM fact_revisions WHERE fact_id = ? ORDER BY revision DESC LIMIT 1", (fact_id,)
+    )
+    assert (last["kind"], last["reason"]) == ("source", "misfiled")
+    assert world.bot.query("SELECT 1 FROM sources WHERE id = 'wrong-clipping'")  # the source itself is kept
+    again = await world.run(
+        "facts detach", world.manager, {"fact_id": fact_id, "source_id": "wrong-clipping"}
+    )
+    assert "does not cite the source" in ephemeral_text(again)
+    [after] = world.bot.query("SELECT revision FROM facts WHERE id = ?", (fact_id,))
+    assert after["revision"] == before["revision"] + 2
+
+
+async def test_two_moderators_add_the_same_id_and_the_second_keeps_their_text(world: Curators) -> None:
+    fact_id = "rival-headline"
+    first, second = world.manager, world.member("second-manager", roles=(world.managers,))
+    first_form = await world.open_form("facts add", first, {"fact_id": fact_id})
+    second_form = await world.open_form("facts add", second, {"fact_id": fact_id})
+    saved = await world.submit(first_form, form("The first headline.", "Le premier titre."))
+    assert saved.content == "Saved as revision 1."
+
+    second_text = form("The second, better headline.", "Le second titre, meilleur.")
+    refused = await world.submit(second_form, second_text, user=second)
+    assert "someone added" in ephemeral_text(refused)
+    assert world.statement_en(fact_id) == "The first headline."
+    assert custom_ids(refused.message) == [RETRY]
+    reopened = await world.twin.click_button(refused.message, RETRY, user=second)
+    again = await world.twin.interaction_response(reopened, timeout=15)
+    assert again.modal is not None and again.modal["title"] == f"Edit {fact_id} (r1)"
+    assert modal_values(again.modal)[EN] == "The second, better headline."
+    merged = await world.submit(reopened, modal_values(again.modal), user=second)
+    assert merged.content == "Saved as revision 2."
+    assert world.statement_en(fact_id) == "The second, better headline."
+
+
+async def test_the_fact_form_speaks_the_moderators_language(world: Curators) -> None:
+    interaction = await world.invoke("facts add", world.manager, {"fact_id": "salle-de-presse"}, locale="fr")
+    response = await world.twin.interaction_response(interaction, timeout=15)
+    assert response.callback_type == 9 and response.modal is not None
+    modal = response.modal
+    assert modal["title"] == "Nouveau fait : salle-de-presse"
+    labels = [c.get("label") for c in modal.get("components") or [] if c.get("type") == 18]
+    assert labels[:2] == ["Énoncé (anglais)", "Énoncé (français)"]
+    descriptions = " ".join(str(c.get("description")) for c in modal.get("components") or [])
+    assert "Obligatoire" in descriptions and "Required" not in descriptions
+    assert set(modal_inputs(modal)) == FORM_IDS  # the custom ids, a contract, do not change
+
+
+async def test_a_moderator_edits_and_removes_a_quote(world: Curators) -> None:
+    fact_id = "tax-returns-leak-offer"
+    ids = {
+        name: f"facts:quote:{name}" for name in ("speaker", "original", "original_language", "translation")
+    }
+
+    async def open_quote() -> tuple[TwinInteraction, dict[str, Any]]:
+        interaction = await world.invoke(
+            "facts quote", world.manager, {"fact_id": fact_id, "reason": "quote"}
+        )
+        response = await world.twin.interaction_response(interaction, timeout=15)
+        assert response.callback_type == 9 and response.modal is not None, response.texts()
+        assert set(modal_inputs(response.modal)) == set(ids.values())
+        return interaction, response.modal
+
+    def stored_quote() -> Any:
+        [row] = world.bot.query("SELECT quote FROM facts WHERE id = ?", (fact_id,))
+        return json.loads(row["quote"]) if row["quote"] else None
+
+    opening, _modal = await open_quote()
+    typed = {
+        ids["speaker"]: "WikiLeaks",
+        ids["original"]: "Ce serait formidable",
+        ids["original_language"]: "fr",
+        ids["translation"]: "That would be great",
+    }
+    saved = await world.submit(opening, typed)
+    assert "saved as revision" in ephemeral_text(saved)
+    assert stored_quote() == {
+        "speaker": "WikiLeaks",
+        "original": "Ce serait formidable",
+        "original_language": "fr",
+        "translation": "That would be great",
+    }
+
+    opening, modal = await open_quote()
+    assert modal_values(modal) == typed  # pre-filled with the saved quote
+    bad = await world.submit(opening, {**typed, ids["original_language"]: "de"})
+    assert "**quote (existing)** — the original language must be en or fr" in bad.content
+    opening, _modal = await open_quote()
+    removed = await world.submit(opening, dict.fromkeys(ids.values(), ""))
+    assert "removed as revision" in ephemeral_text(removed)
+    assert stored_quote() is None
+
+
 async def test_adding_an_existing_id_is_refused_without_a_form(world: Curators) -> None:
     before = world.fact_base()
     response = await world.run("facts add", world.manager, {"fact_id": "atlantic-revelation"})
@@ -312,9 +439,9 @@ INVALID_FORMS = {
         "Date (YYYY, YYYY-MM or YYYY-MM-DD)",
         "must be YYYY, YYYY-MM or YYYY-MM-DD (like 2017-11-13), or empty",
     ),
-    "attribution without a French part": (
-        {ATTRIBUTION: "according to The Atlantic"},
-        "Attribution: English | French",
+    "attribution with two bars": (
+        {ATTRIBUTION: "according to | The Atlantic | selon"},
+        "Attribution: English | French, or one",
         "must be the English and the French attribution separated by one '|'",
     ),
     "impossible calendar date": (
@@ -458,9 +585,8 @@ async def test_two_moderators_adding_the_same_id_cannot_overwrite_each_other(wor
     before = world.fact_base()
     refused = await world.submit(second, form("A different cat statement.", "Une autre déclaration."))
 
-    assert ephemeral_text(refused) == (
-        f"A fact with the id '{fact_id}' already exists; edit it, or choose another id."
-    )
+    assert ephemeral_text(refused).startswith(f"Not saved: someone added `{fact_id}` while you were typing.")
+    assert custom_ids(refused.message) == [RETRY]  # the typed text is kept (see the test above)
     assert world.fact_base() == before
     assert world.statement_en(fact_id) == first_en
     assert [(r["revision"], r["actor_id"]) for r in world.revisions(fact_id)] == [

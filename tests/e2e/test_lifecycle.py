@@ -62,6 +62,24 @@ async def test_sync_on_demand_publishes_localised_commands(world: World) -> None
     assert int(commands["facts"]["default_member_permissions"]) == MANAGE_GUILD
 
 
+async def test_commands_are_synced_again_only_when_asked_or_changed(world: World) -> None:
+    """A restart with the same commands publishes nothing; `python bot.py sync` always does."""
+
+    def syncs() -> int:
+        return sum(
+            1
+            for r in world.twin.ctx.requests
+            if r.method == "PUT" and (r.route or "").endswith("/commands") and r.status == 200
+        )
+
+    before = syncs()
+    await world.bot.start_ready()  # the commands were published by `bot.py sync` above
+    await world.bot.stop()
+    assert syncs() == before
+    await world.bot.cli("sync")
+    assert syncs() > before
+
+
 async def test_sigkill_mid_burst_of_edits_keeps_every_confirmed_edit(world: World) -> None:
     twin, bot = world.twin, world.bot
     await bot.start_ready()

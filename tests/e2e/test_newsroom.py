@@ -220,7 +220,7 @@ async def test_digest_posts_one_change_once_across_a_restart(world: Newsroom) ->
     fact["statement"] = {"en": EDITED_EN, "fr": EDITED_FR}
     export.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     planned = await bot.cli("import", str(export))
-    assert f"Would change 1 fact(s): {EDITED_FACT}" in planned and "Imported." in planned
+    assert f"Facts changed (1): {EDITED_FACT}" in planned and "Imported." in planned
 
     await bot.start_ready()
     status = await invoke(world, "digest status", world.editor)

@@ -85,6 +85,8 @@ FACTS_COMMANDS: dict[str, dict[str, Any]] = {
         "url": "https://example.org/blog",
         "fact_id": FACT,
     },
+    "facts detach": {"fact_id": FACT, "source_id": "the-atlantic-2017-11-13"},
+    "facts quote": {"fact_id": FACT},
     "facts gaps": {},
     "facts feedback": {},
     "facts export": {},
@@ -104,6 +106,8 @@ FACT_ID_AUTOCOMPLETES = [
     "facts restore",
     "facts variant",
     "facts source",
+    "facts detach",
+    "facts quote",
 ]
 
 
@@ -204,7 +208,7 @@ def assert_refused(response: InteractionResponse, refusal: str) -> None:
 async def test_every_curation_subcommand_is_covered(world: Guarded) -> None:
     [facts] = [c for c in world.twin.registered_commands(world.guild) if c["name"] == "facts"]
     assert {f"facts {o['name']}" for o in facts["options"]} == set(FACTS_COMMANDS)
-    assert len(FACTS_COMMANDS) == 14
+    assert len(FACTS_COMMANDS) == 16
     [digest] = [c for c in world.twin.registered_commands(world.guild) if c["name"] == "digest"]
     assert {f"digest {o['name']}" for o in digest["options"]} == set(DIGEST_COMMANDS)
     # Hidden from non-moderators by default; the tests below expose them anyway.

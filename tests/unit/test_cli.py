@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -95,7 +96,9 @@ def test_person_readable_answer_names_its_sources(run) -> None:
 def test_export_import_round_trip_is_exact(run, tmp_path: Path) -> None:
     assert run("export", str(tmp_path / "a.json")).returncode == 0
     dry = run("import", str(tmp_path / "a.json"), "--dry-run")
-    assert dry.returncode == 0 and b"Would add 0" in dry.stdout and b"nothing was changed" in dry.stdout
+    assert (
+        dry.returncode == 0 and b"Nothing would change" in dry.stdout and b"nothing was changed" in dry.stdout
+    )
     assert run("import", str(tmp_path / "a.json")).returncode == 0
     assert run("export", str(tmp_path / "b.json")).returncode == 0
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
@@ -181,3 +184,40 @@ def test_the_json_stream_survives_any_bytes(
     documents = [json.loads(line) for line in output.splitlines()]
     assert len(documents) == len(lines)
     assert all(set(d) >= CONTRACT for d in documents)
+
+
+def test_dry_run_and_discord_preview_describe_the_same_plan(run, tmp_path: Path) -> None:
+    """An import that changes only a source's title and the story summary changes things:
+    the dry run says so, and the moderator's preview on Discord shows the very same plan."""
+    from handlers.curation_views import plan_embed
+    from handlers.safety import escape
+    from knowledge.curation import describe_plan
+    from knowledge.schema import decode_document, parse_fact_base
+    from knowledge.store import Store
+
+    assert run("export", str(tmp_path / "a.json")).returncode == 0
+    document = json.loads((tmp_path / "a.json").read_text())
+    source_id = document["sources"][0]["id"]
+    document["sources"][0]["title"] = "A retitled report"
+    document["story"]["summary"]["en"] = "A shorter summary."
+    (tmp_path / "b.json").write_text(json.dumps(document, ensure_ascii=False))
+
+    dry = run("import", str(tmp_path / "b.json"), "--dry-run")
+    assert dry.returncode == 0
+    printed = dry.stdout.decode()
+    assert f"Sources changed (1): {source_id}" in printed
+    assert "story's title, summary or version changes" in printed
+    assert "Nothing would change" not in printed
+
+    async def plan_in_store():
+        async with await Store.open(tmp_path / "k.db") as store:
+            data = (tmp_path / "b.json").read_bytes()
+            return await store.plan_import(parse_fact_base(decode_document(data, "b.json"), "b.json"))
+
+    description = describe_plan(asyncio.run(plan_in_store()))
+    assert printed.startswith(description.as_text())
+    embed = plan_embed(asyncio.run(plan_in_store()), "b.json")
+    assert [(f.name, f.value) for f in embed.fields] == [
+        (heading, escape(body)) for heading, body in description.sections
+    ]
+    assert embed.description == escape(description.summary)

@@ -136,7 +136,11 @@ def test_over_long_attribution_names_the_language() -> None:
     assert "English" in message and str(LIMITS["attribution"]) in message
 
 
-@pytest.mark.parametrize("text", ["only english", "a | b | c", "", " | french", "english | "])
+def test_one_attribution_serves_both_languages() -> None:
+    assert parse_attribution("  The  Atlantic ") == ("The Atlantic", "The Atlantic")
+
+
+@pytest.mark.parametrize("text", ["a | b | c", "", " | french", "english | "])
 def test_attribution_needs_both_languages_around_one_bar(text: str) -> None:
     with pytest.raises(CurationInputError) as error:
         parse_attribution(text)
@@ -211,7 +215,7 @@ def test_tags_sources_parsing_accepts_singular_keys_and_odd_spacing() -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    form = FactForm("", "x" * 701, "no bar", "yesterday", "sources: nowhere")
+    form = FactForm("", "x" * 701, "two | bars | here", "yesterday", "sources: nowhere")
     with pytest.raises(CurationInputError) as error:
         build_fact("Bad Id", form, SOURCES)
     assert set(error.value.fields) == {

@@ -13,13 +13,15 @@ import pytest
 
 from knowledge.models import Bilingual, Fact, Quote, Source, Story
 from knowledge.newsroom import (
+    Digest,
+    SourcesOf,
     compose_digest,
     compose_summary,
     compose_timeline,
     digest_sections,
-    digest_text,
     due_slot,
     latest_slot,
+    newsroom_phrase,
     next_slot,
     paginate,
     parse_time_of_day,
@@ -157,6 +159,14 @@ def make_fact(
 
 
 CHANGE_IDS = iter(range(1, 10_000))
+
+
+def digest_text(digest: Digest, sources_of: SourcesOf | None = None) -> str:
+    """The whole digest as plain text, as the embeds lay it out; empty when there is nothing to say."""
+    if digest.is_empty:
+        return ""
+    body = "\n\n".join(s.text for s in digest_sections(digest, sources_of))
+    return f"{newsroom_phrase('digest_title', digest.language)}\n\n{body}"
 
 
 def change(fact: Fact, kind: str, change_id: int | None = None) -> Change:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import discord
 import pytest
@@ -27,7 +28,6 @@ from handlers.rendering import (
     brief_embeds,
     digest_embeds,
     fact_ids_from_footer,
-    language_of_locale,
     link,
     page_embeds,
     plain_text,
@@ -43,8 +43,9 @@ from handlers.safety import (
     EMBED_TITLE_LIMIT,
     EMBED_TOTAL_LIMIT,
 )
+from handlers.shared import locale_language
 from knowledge.answers import Answer, FactMatch, compose_abstention, compose_answer
-from knowledge.models import Bilingual, Fact, Quote, Source, Story
+from knowledge.models import Bilingual, Fact, Quote, RevisionKind, Source, Story
 from knowledge.newsroom import compose_digest, compose_summary, compose_timeline
 from knowledge.schema import SEED_PATH, load_fact_base
 from knowledge.service import Answerer
@@ -186,10 +187,10 @@ def test_sources_embed_shows_every_detail() -> None:
 
 
 def test_locale_to_language() -> None:
-    assert language_of_locale(discord.Locale.french) == "fr"
-    assert language_of_locale(discord.Locale.british_english, "fr") == "en"
-    assert language_of_locale(discord.Locale.german, "fr") == "fr"
-    assert language_of_locale(None) == "en"
+    assert locale_language(discord.Locale.french) == "fr"
+    assert locale_language(discord.Locale.british_english) == "en"
+    assert locale_language(discord.Locale.german) is None
+    assert locale_language(None) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,7 +253,17 @@ def test_empty_digest_posts_nothing_and_a_real_one_fits() -> None:
         date="2017-11-14",
     )
     changes = [
-        Change(i, f"x{i}", "added", 1, replace(fact, id=f"x{i}"), "1", "m", "", None)  # type: ignore[arg-type]
+        Change(
+            change_id=i,
+            fact_id=f"x{i}",
+            revision=1,
+            fact=replace(fact, id=f"x{i}"),
+            kind=RevisionKind.ADDED,
+            actor_id="1",
+            actor_name="m",
+            reason="",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
         for i in range(1, 200)
     ]
     embeds = digest_embeds(compose_digest(changes, "fr"))

@@ -68,3 +68,21 @@ def test_a_broken_database_stops_the_bot_with_one_line(monkeypatch, caplog, tmp_
     monkeypatch.setattr(runner, "_serve", serve)
     assert runner.run(settings(DATABASE_PATH=str(database))) == 1
     assert str(database) in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_messages_are_questions_never_prefix_commands(monkeypatch) -> None:
+    """No fake prefix: a mention is not parsed as a command (it used to raise CommandNotFound)."""
+    bot = StoryBot(settings())
+    parsed: list[object] = []
+    monkeypatch.setattr(bot, "process_commands", parsed.append)
+    try:
+        await bot.on_message(object())  # type: ignore[arg-type]
+        assert parsed == [] and list(bot.command_prefix) == []
+    finally:
+        await bot.close()
+
+
+def test_the_command_hash_lives_beside_the_database(tmp_path) -> None:
+    from handlers.tree_sync import hash_file
+
+    assert hash_file(tmp_path / "knowledge.db") == tmp_path / "knowledge.db.commands-hash"

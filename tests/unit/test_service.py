@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.answering import Answerer
-from knowledge.models import Actor
+from knowledge.models import Actor, RevisionKind
 from knowledge.schema import SEED_PATH, load_fact_base
 from knowledge.service import KnowledgeService
 
@@ -54,23 +54,24 @@ async def test_unanswered_questions_reach_the_moderators_and_teaching_fixes_them
 ) -> None:
     for _ in range(2):
         await service.ask("did the zeppelin appear in the messages?")
-    gaps = await service.store.unanswered()
+    gaps = await service.unanswered()
     assert gaps[0].count == 2
     await service.link_question(gaps[0].normalized, "one-sided-conversation", "en", gaps[0].text, MODERATOR)
     answer = await service.ask("did the zeppelin appear in the messages?")
     assert answer.answered and answer.facts[0].fact.id == "one-sided-conversation"
-    assert not [g for g in await service.store.unanswered() if g.normalized == gaps[0].normalized]
+    assert not [g for g in await service.unanswered() if g.normalized == gaps[0].normalized]
 
 
 async def test_an_edit_reaches_answers_at_once_and_keeps_the_old_revision(service: KnowledgeService) -> None:
     fact = service.fact("wow-after-victory")
     assert fact is not None
-    revision = await service.store.get_fact_revision_number(fact.id)
+    revision = await service.revision_of(fact.id)
     edited = replace(fact, questions=fact.questions.with_added("en", "what about the xylophone?"))
     await service.update_fact(edited, MODERATOR, "teach", expected_revision=revision)
     assert (await service.ask("what about the xylophone?")).facts[0].fact.id == "wow-after-victory"
-    history = await service.store.history(fact.id)
+    history = await service.history(fact.id)
     assert history[0].actor_id == "42" and history[1].fact == fact
+    assert history[0].kind is RevisionKind.EDITED and history[-1].kind is RevisionKind.ADDED
 
 
 async def test_retired_facts_are_no_longer_answered(service: KnowledgeService) -> None:
@@ -81,7 +82,7 @@ async def test_retired_facts_are_no_longer_answered(service: KnowledgeService) -
 
 async def test_synonyms_survive_the_store(service: KnowledgeService) -> None:
     seed = load_fact_base(SEED_PATH)
-    assert (await service.store.export()).synonyms == seed.synonyms
+    assert (await service.export()).synonyms == seed.synonyms
 
 
 def test_a_vague_question_gets_the_summary_citing_every_source() -> None:

@@ -39,6 +39,13 @@ from knowledge.store import (
     UnknownQuestion,
     UnknownSource,
 )
+from tests.helpers.store_reads import (
+    audit_entries,
+    connection_settings,
+    get_source,
+    integrity_check,
+    latest_change_id,
+)
 
 ALICE = Actor(id="111", name="alice")
 BOB = Actor(id="222", name="bob")
@@ -165,7 +172,7 @@ async def test_a_file_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
 
 
 async def test_wal_foreign_keys_and_busy_timeout_are_on(store: Store) -> None:
-    settings = await store.settings()
+    settings = await connection_settings(store)
     assert settings["journal_mode"] == "wal"
     assert settings["foreign_keys"] == 1
     assert settings["busy_timeout"] >= 1000
@@ -340,12 +347,12 @@ async def test_sources_can_be_added_attached_and_edited(seeded: Store) -> None:
     assert await seeded.attach_source("closure", "herald", ALICE, "second confirmation") == 2
     await seeded.upsert_source(replace(source("herald"), title="A corrected title"), BOB)
 
-    assert (await seeded.get_source("herald")) == replace(source("herald"), title="A corrected title")
-    assert [s.id for s in await seeded.sources()] == ["daily", "matin", "herald"]
+    assert (await get_source(seeded, "herald")) == replace(source("herald"), title="A corrected title")
+    assert [s.id for s in (await seeded.fact_base()).sources] == ["daily", "matin", "herald"]
     closure = await seeded.get_fact("closure")
     assert closure is not None and closure.source_ids == ("daily", "herald")
     assert (await seeded.history("closure"))[0].kind == "source"
-    actions = [e.action for e in await seeded.audit_entries(target="source:herald")]
+    actions = [e.action for e in await audit_entries(seeded, target="source:herald")]
     assert actions == ["source.edit", "source.add"]
 
 
@@ -362,15 +369,6 @@ async def test_new_facts_are_added_with_revision_one(seeded: Store) -> None:
     assert [f.id for f in (await seeded.fact_base()).facts] == ["closure", "reopening", "toll"]
 
 
-async def test_fact_ids_for_autocomplete(seeded: Store) -> None:
-    await seeded.add_fact(fact("bridge-closure"), ALICE)
-    await seeded.set_status("reopening", "retired", ALICE)
-    assert await seeded.fact_ids("clo") == ["closure", "bridge-closure"]  # prefix first, then substring
-    assert await seeded.fact_ids("") == ["bridge-closure", "closure", "reopening"]
-    assert await seeded.fact_ids("re", include_retired=False) == ["bridge-closure", "closure"]
-    assert await seeded.fact_ids("", limit=1) == ["bridge-closure"]
-
-
 # --- audit log ----------------------------------------------------------------------------------
 
 
@@ -383,7 +381,7 @@ async def test_the_audit_log_is_append_only(seeded: Store) -> None:
         for statement in ("UPDATE fact_revisions SET reason = 'rewritten'", "DELETE FROM fact_revisions"):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 db.execute(statement)
-    entries = await seeded.audit_entries()
+    entries = await audit_entries(seeded)
     assert [(e.action, e.actor_name) for e in entries] == [("fact.retire", "alice"), ("seed", "seed loader")]
     assert entries[0].details == {"reason": "test", "revision": 2}
 
@@ -403,7 +401,7 @@ async def test_every_curated_change_is_audited_in_its_transaction(seeded: Store)
     await seeded.subscribe(42, 7, "09:00", "Europe/Paris", "fr", ALICE)
     await seeded.unsubscribe(42, ALICE)
 
-    actions = [e.action for e in reversed(await seeded.audit_entries())]
+    actions = [e.action for e in reversed(await audit_entries(seeded))]
     assert actions == [
         "seed",
         "fact.add",
@@ -426,14 +424,14 @@ async def test_every_curated_change_is_audited_in_its_transaction(seeded: Store)
 async def test_reseeding_the_same_seed_changes_nothing(store: Store) -> None:
     first = await store.seed(fact_base())
     assert first.added == ["closure", "reopening"] and first.sources_added == ["daily", "matin"]
-    cursor, audit = await store.latest_change_id(), await store.audit_entries()
+    cursor, audit = await latest_change_id(store), await audit_entries(store)
 
     again = await store.seed(fact_base())
 
     assert again.unchanged == ["closure", "reopening"]
     assert not again.has_changes
-    assert await store.latest_change_id() == cursor
-    assert await store.audit_entries() == audit
+    assert await latest_change_id(store) == cursor
+    assert await audit_entries(store) == audit
 
 
 async def test_a_newer_seed_updates_seed_rows_but_keeps_moderator_edits(store: Store) -> None:
@@ -467,7 +465,7 @@ async def test_a_newer_seed_updates_seed_rows_but_keeps_moderator_edits(store: S
     assert reopening is not None and reopening.statement.en == "It reopens in June."
     rumour = await store.get_fact("rumour")
     assert rumour is not None and rumour.status == "retired"
-    assert (await store.get_source("daily")).title == "Moderator title"  # type: ignore[union-attr]
+    assert (await get_source(store, "daily")).title == "Moderator title"  # type: ignore[union-attr]
     assert (await store.fact_base()).seed_version == "2"
     [latest, *_] = await store.history("reopening")
     assert (latest.revision, latest.actor_id, latest.reason) == (2, SEED_ACTOR.id, "seed 2")
@@ -511,10 +509,10 @@ async def test_export_import_round_trip_is_byte_identical(tmp_path: Path) -> Non
     assert dump_fact_base(await other.export()) == text
 
     # Importing an export of the same store changes nothing.
-    cursor, audit = await other.latest_change_id(), await other.audit_entries()
+    cursor, audit = await latest_change_id(other), await audit_entries(other)
     again = await other.apply_import(parse_fact_base(json.loads(dump_fact_base(await other.export()))), BOB)
     assert not again.has_changes and len(again.unchanged) == 3
-    assert await other.latest_change_id() == cursor and await other.audit_entries() == audit
+    assert await latest_change_id(other) == cursor and await audit_entries(other) == audit
     assert not (await origin.apply_import(document, BOB)).has_changes
 
     await origin.close()
@@ -536,7 +534,7 @@ async def test_import_plan_counts_every_kind_of_change(seeded: Store) -> None:
             fact("detour", source_ids=("herald",)),  # added
         ),  # ferry is absent: retired, never deleted
     )
-    before = await seeded.latest_change_id()
+    before = await latest_change_id(seeded)
 
     plan = await seeded.plan_import(document)
 
@@ -545,7 +543,7 @@ async def test_import_plan_counts_every_kind_of_change(seeded: Store) -> None:
     assert sorted(plan.retired) == ["ferry", "toll"]
     assert plan.unchanged == ["closure"]
     assert plan.sources_added == ["herald"] and plan.sources_changed == ["matin"]
-    assert await seeded.latest_change_id() == before  # planning writes nothing
+    assert await latest_change_id(seeded) == before  # planning writes nothing
 
     assert await seeded.apply_import(document, ALICE, "weekly sync") == plan
     ferry = await seeded.get_fact("ferry")
@@ -559,14 +557,14 @@ async def test_import_plan_counts_every_kind_of_change(seeded: Store) -> None:
         "detour",
         "ferry",
     ]
-    [entry, *_] = await seeded.audit_entries()
+    [entry, *_] = await audit_entries(seeded)
     assert entry.action == "import" and entry.details["retired"] == 2
 
 
 async def test_a_failing_import_changes_nothing(seeded: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     await curate(seeded)
     exported = dump_fact_base(await seeded.export())
-    cursor, audit = await seeded.latest_change_id(), await seeded.audit_entries()
+    cursor, audit = await latest_change_id(seeded), await audit_entries(seeded)
     document = fact_base(fact("closure", "New text."), fact("detour"), seed_version="9")
 
     real_commit = Store._commit_state
@@ -586,8 +584,8 @@ async def test_a_failing_import_changes_nothing(seeded: Store, monkeypatch: pyte
     monkeypatch.undo()
 
     assert dump_fact_base(await seeded.export()) == exported
-    assert await seeded.latest_change_id() == cursor
-    assert await seeded.audit_entries() == audit
+    assert await latest_change_id(seeded) == cursor
+    assert await audit_entries(seeded) == audit
     assert (
         await seeded.add_variant("closure", "en", "still writable?", ALICE) == 2
     )  # no transaction left open
@@ -668,7 +666,7 @@ async def test_feedback_is_one_vote_per_user_and_can_change(seeded: Store) -> No
 
 
 async def test_a_new_subscription_starts_at_the_current_cursor(seeded: Store, clock: FakeClock) -> None:
-    cursor = await seeded.latest_change_id()
+    cursor = await latest_change_id(seeded)
     assert cursor == 2  # the two seeded facts
 
     subscription = await seeded.subscribe(42, 7, "08:30", "Europe/Paris", "fr", ALICE)
@@ -723,14 +721,14 @@ async def test_backup_can_be_opened_and_read(seeded: Store, tmp_path: Path) -> N
     try:
         assert await restored.export() == expected
         assert len(await restored.history("reopening")) == 2
-        assert await restored.integrity_check() == "ok"
+        assert await integrity_check(restored) == "ok"
     finally:
         await restored.close()
     assert not target.with_name(target.name + ".partial").exists()
 
 
 async def test_integrity_check_reports_ok(seeded: Store) -> None:
-    assert await seeded.integrity_check() == "ok"
+    assert await integrity_check(seeded) == "ok"
 
 
 async def test_a_closed_store_says_so(tmp_path: Path) -> None:

@@ -162,3 +162,17 @@ async def test_curation_names_are_valid_and_translated() -> None:
     generated = await payloads("handlers.curation")
     problems = [p for p in problems_in(generated, complete=True) if "no French description" not in p]
     assert problems == []
+
+
+async def test_every_translated_name_and_text_belongs_to_a_command() -> None:
+    """No entry for a command or option that does not exist: stale ones hide real gaps."""
+    names: set[str] = set()
+    texts: set[str] = set()
+    for module_name in (*OUR_COGS, "handlers.curation"):
+        for payload in await payloads(module_name):
+            for _path, node, _siblings in walk(payload):
+                names.add(node["name"])
+                texts.add(node.get("description", ""))
+                texts.update(choice["name"] for choice in node.get("choices") or [])
+    assert sorted(set(NAMES) - names) == []
+    assert sorted(set(TEXTS) - texts) == []
