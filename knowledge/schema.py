@@ -14,7 +14,6 @@ document afterwards, so they are reported even when another part is broken.
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import re
 import unicodedata
@@ -30,7 +29,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
-    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -510,42 +508,6 @@ def read_document(path: Path, limit: int = MAX_FILE_BYTES) -> Any:
 def load_fact_base(path: Path, limit: int = MAX_FILE_BYTES) -> FactBase:
     """Read and validate a fact-base file; errors name the file."""
     return parse_fact_base(read_document(path, limit), str(path))
-
-
-# -- labelled question sets (`bot.py eval --questions`) ----------------------------------------
-
-
-class LabelledQuestionModel(_Strict):
-    """One row of a labelled question set: `expected` lists the fact ids a right answer cites."""
-
-    question: QuestionText
-    language: Language
-    category: Literal["english", "french", "typo", "paraphrase", "keyword", "out_of_scope", "near_topic"]
-    expected: list[Slug] = Field(max_length=LIMITS["sources_per_fact"])
-
-    @field_validator("expected")
-    @classmethod
-    def _unique_expected(cls, value: list[str]) -> list[str]:
-        return _unique(value, "fact id")
-
-
-@functools.cache
-def _question_set() -> TypeAdapter[list[LabelledQuestionModel]]:
-    """Built on first use: only `eval --questions` needs it, and every command imports this module."""
-    return TypeAdapter(list[LabelledQuestionModel])
-
-
-def check_question_set(document: object, origin: str) -> int:
-    """How many questions a labelled set holds, or FactBaseError naming each bad row and field."""
-    try:
-        return len(_question_set().validate_python(document))
-    except ValidationError as error:
-        problems = []
-        for detail in error.errors(include_url=False, include_input=False):
-            loc = detail["loc"]
-            where = f"question #{loc[0]}" if loc and isinstance(loc[0], int) else "document"
-            problems.append(Problem(where, _path(loc[1:] if where != "document" else loc), _message(detail)))
-        raise FactBaseError(origin, problems, kind="labelled question set") from None
 
 
 def dump_fact_base(fact_base: FactBase) -> str:
