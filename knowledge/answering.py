@@ -152,14 +152,13 @@ class Answerer:
         return [matches[0], *companions][: self.policy.max_facts]
 
     def _with_a_date(self, chosen: list[Match]) -> list[Match]:
-        """A when-question whose facts carry no time gets the dated fact they belong with."""
-        if any(self.index.tells_time(m.fact_id) for m in chosen):
-            return chosen
-        for match in chosen:
-            companion = self.index.dated_companion(match.fact_id)
-            if companion is not None:
-                return [*chosen, Match(companion, match.score, None, None)][: self.policy.max_facts + 1]
-        return []
+        """A when-question gets the best fact with its own time, or with the dated fact it
+        belongs with; never a date borrowed from a fact that merely scored close by."""
+        best = chosen[0]
+        if self.index.tells_time(best.fact_id):
+            return [best]
+        companion = self.index.dated_companion(best.fact_id)
+        return [best, Match(companion, best.score, None, None)] if companion is not None else []
 
     def _reply(self, finding: Finding, language: Language) -> Reply:
         facts = [FactMatch(self._facts[m.fact_id], m.score) for m in finding.chosen]

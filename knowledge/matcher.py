@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -50,6 +50,7 @@ NAMES_ONLY_FACTOR = 0.5
 ROLE_SWAP_FACTOR = 0.4
 OTHER_ACTOR_FACTOR = 0.35
 UNKNOWN_FACTOR = 0.9
+UNKNOWN_FOCUS_FACTOR = 0.6
 NO_COUNT_FACTOR = 0.4
 NO_PLACE_FACTOR = 0.4
 COMPANION_TAG_LIMIT = 3
@@ -59,6 +60,7 @@ _MONTHS = (
     "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre"
 )
 _TIME_WORDS = re.compile(r"\b(?:(?:19|20)\d\d|" + "|".join(_MONTHS.split()) + r")\b")
+_HOUR = re.compile(r"\b(?:\d{1,2} ?(?:h|am|pm|heures?)\b|\d{1,2}:\d\d|o'clock|midnight|minuit|noon|midi)")
 # "on Twitter", "through its website", "in the magazine The Atlantic": somewhere to point at.
 _PLACE = re.compile(
     r"\b(?:on|in|at|via|through|from)\s+(?:(?:the|its|his|her|their|a)\s+)?"
@@ -102,6 +104,7 @@ class _IndexedFact:
     variant_texts: list[str]
     term_variants: dict[str, tuple[int, ...]]
     tells_time: bool = False
+    tells_hour: bool = False
     counts: bool = False
     locates: bool = False
     roles: Roles | None = None
@@ -241,6 +244,7 @@ class FactIndex:
             variant_texts=variant_texts,
             term_variants=_positions(variants),
             tells_time=bool(fact.date) or any(_TIME_WORDS.search(fold(t)) for t in statement_texts),
+            tells_hour=any(_HOUR.search(fold(t)) for t in statement_texts),
             counts=any(_NUMBER_WORDS.search(fold(t)) for t in statement_texts),
             locates=bool(_PLACE.search(fact.statement.en)),
             unsaid=frozenset(
@@ -336,6 +340,7 @@ class FactIndex:
         if not matches:
             return []
         unknown = sum(not t.known for t in self.query_terms(question))
+        focus_factor = UNKNOWN_FOCUS_FACTOR if self._focus_is_unknown(question) else 1.0
         asked = self.roles_in(question)
         which = {self.vocabulary.term(w) for w in _asks_which(question)}
         counted = self._counted_term(question) if shape.wants_count else None
@@ -344,7 +349,7 @@ class FactIndex:
         for match in matches:
             entry = self._facts[match.fact_id]
             told = self.roles_of_fact(match.fact_id) if has_roles else Roles()
-            factor = UNKNOWN_FACTOR**unknown
+            factor = focus_factor * UNKNOWN_FACTOR**unknown
             if asked.swapped_with(told):
                 factor *= ROLE_SWAP_FACTOR
             elif asked.other_actor_than(told, or_receiver=shape.asks is Asks.CONFIRMATION):
@@ -355,12 +360,27 @@ class FactIndex:
                 factor *= NO_COUNT_FACTOR
             if shape.asks is Asks.PLACE and not entry.locates:
                 factor *= NO_PLACE_FACTOR
-            if which & entry.unsaid:
+            if which & entry.unsaid or (shape.clock and not entry.tells_hour):
                 factor = 0.0
             if factor != 1.0:
                 match = replace(match, score=round(match.score * factor, 4), factor=match.factor * factor)
             rescored.append(match)
         return sorted(rescored, key=lambda m: (-m.score, m.fact_id))
+
+    def _focus_is_unknown(self, question: str) -> bool:
+        """The word the question turns on is one the fact base never uses.
+
+        "What are the *names* of the reporters?", "did Trump Jr. *testify*?", "quel est le
+        *tirage* du magazine ?": the rest of the question is the story's, but what it asks
+        for is not, so a fact sharing the rest cannot answer it.
+        """
+        focus = _focus_word(question, self.is_name, self._term_of)
+        return (
+            focus is not None
+            and self._resolve(focus) is None
+            and is_real_word(focus)  # a typo the mender missed is no new content
+            and not _looks_like_stopword(focus)
+        )
 
     def _counted_term(self, question: str) -> str | None:
         """What "how many…" counts, as a term; None when nothing specific is named."""
@@ -552,6 +572,23 @@ class FactIndex:
         return replace(match, score=round(min(score, 1.0), 4))
 
 
+def _focus_word(question: str, is_name: Callable[[str], bool], term: Callable[[str], str]) -> str | None:
+    """The first content word after the question word (and after the names a yes/no
+    question puts before its verb): what the question asks about."""
+    words = tokens(question)
+    while words and words[0] in _FILLERS:
+        words = words[1:]
+    if not words or words[0] not in _FOCUS_OPENERS:
+        return None  # "when", "who", "why" ask for a time, a person, a reason: no focus word
+    for following in words[1 : 1 + _FOCUS_REACH]:
+        if following in ALL_STOPWORDS or following in _FOCUS_OPENERS or following in _FRAME_WORDS:
+            continue
+        if len(following) < 3 or following.isdigit() or is_name(term(following)):
+            continue
+        return following
+    return None
+
+
 def _as_typed(question: str) -> dict[str, str]:
     """Folded word -> the word as typed (accents kept), to look it up in a dictionary."""
     if question.isascii():
@@ -597,6 +634,20 @@ def _looks_like_stopword(token: str) -> bool:
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
+_FOCUS_OPENERS = frozenset(
+    "what which how did does do has have was were is are quel quelle quels quelles comment est".split()
+)
+_FOCUS_REACH = 5
+_FILLERS = frozenset("so and but wait ok okay hey yo lol bruh et mais alors donc bon".split())
+# Words that say what kind of answer is wanted, not what it is about.
+_FRAME_WORDS = frozenset(
+    """
+    often year years day days date month week time times country countries word words name
+    names kind sort type reason way point thing things true really actually exactly
+    annee jour jours mois semaine fois pays mot mots nom noms genre raison chose truc vrai
+    vraiment exactement fut etait sera ete
+    """.split()
+)
 _COUNTED = re.compile(r"\b(?:how many|how much|combien d(?:e|es|u|')?)\s*(\w+)")
 _WHICH = re.compile(r"\b(?:which|what|quel|quelle|quels|quelles|name of|nom d[eu])\b")
 _NEXT_WORDS = re.compile(r"\W+(\w+)")

@@ -48,12 +48,17 @@ _TIME = re.compile(
         r"how long ago",
         r"since when",
         r"quand",
-        r"quel(?:le)? (?:jour|date|annee|mois|epoque)",
+        r"quel(?:le)? (?:jour|date|annee|mois|epoque|heure)",
+        r"a quelle heure",
         r"en quelle annee",
         r"a quel moment",
         r"depuis quand",
     )
     + r"\b"
+)
+# "what time did WikiLeaks write?" asks for a time of day, which a date does not answer.
+_CLOCK = re.compile(
+    r"\b" + _words(r"what time", r"at what hour", r"what hour", r"a quelle heure", r"quelle heure") + r"\b"
 )
 _COUNT = re.compile(r"\b" + _words(r"how many", r"how much", r"how often", r"combien") + r"\b")
 _REASON = re.compile(
@@ -122,6 +127,11 @@ _CONFIRMATION = re.compile(
         r"est-ce qu",
         r"est ce qu",
         r"is it true",
+        r"est-il vrai",
+        r"est il vrai",
+        r"est-ce vrai",
+        r"c'est vrai que",
+        r"vrai que",
     )
     + r"\b"
 )
@@ -213,6 +223,7 @@ MIN_WORDS_FOR_CONFIRMATION = 4
 class QuestionShape:
     asks: Asks
     negative_opening: bool = False
+    clock: bool = False  # a time of day: "what time…", "à quelle heure…"
 
     @property
     def wants_time(self) -> bool:
@@ -233,7 +244,7 @@ def shape_of(question: str) -> QuestionShape:
     negative = bool(_NEGATIVE_OPENING.search(text))
     first: tuple[int, Asks] | None = None
     for pattern, asks in (
-        (_TIME, Asks.TIME),
+        (_TIME if not _joins_a_clause(text) else _TIME_PHRASE, Asks.TIME),
         (_COUNT, Asks.COUNT),
         (_REASON, Asks.REASON),
         (_PLACE, Asks.PLACE),
@@ -251,12 +262,29 @@ def shape_of(question: str) -> QuestionShape:
     if _CONFIRMATION.search(text) and (first is None or first[0] > 0):
         return QuestionShape(Asks.CONFIRMATION, negative)
     if first is not None and first[1] is not Asks.STATEMENT:
-        return QuestionShape(first[1], negative)
+        return QuestionShape(first[1], negative, clock=first[1] is Asks.TIME and bool(_CLOCK.search(text)))
     if _FRENCH_INVERSION.search(text) and not statement:
         return QuestionShape(Asks.CONFIRMATION, negative)
     if not statement and text.endswith("?") and len(text.split()) >= MIN_WORDS_FOR_CONFIRMATION:
         return QuestionShape(Asks.CONFIRMATION, negative)
     return QuestionShape(Asks.STATEMENT, negative)
+
+
+_OPENING_WHEN = re.compile(
+    r"^(?:(?:so|and|but|wait|ok|okay|hey|yo|lol|et|mais|alors|donc|bon|du coup|c'?etait|c'?est)[ ,]+)*(?:when|quand)\b"
+)
+# A date asked for in words, not with a bare "when": "what year", "quel jour", "depuis quand".
+_TIME_PHRASE = re.compile(_TIME.pattern.replace(r"when|", "").replace(r"|quand|", "|"))
+_WORDS_AFTER_A_LAST_WHEN = 2
+
+
+def _joins_a_clause(text: str) -> bool:
+    """ "what did WikiLeaks say *when* Trump won": a "when" in mid-question opens a clause.
+    One at the start, or near the end ("il a posté ça quand ?"), asks for a date."""
+    found = re.search(r"\b(?:when|quand)\b", text)
+    if found is None or _OPENING_WHEN.search(text):
+        return False
+    return len(text[found.end() :].split()) > _WORDS_AFTER_A_LAST_WHEN
 
 
 def summary_request(question: str) -> str | None:

@@ -56,6 +56,12 @@ SUBJECT_PRONOUNS = frozenset("this it he she they we ca cela il elle ils elles j
 # "Who published…?" asks for the actor; "who did Trump Jr. accuse?" names it after the auxiliary.
 _ASKS_FOR_THE_ACTOR = frozenset("who whom qui ki".split())
 _NAMES_THE_ACTOR_NEXT = frozenset("did does do".split())
+# "revealed that (the NGO) WikiLeaks had…": a name this close after "that" acts in its clause.
+_CLAUSE_REACH = 2
+_ASKS_WHICH = frozenset("which what wat quel quelle quels quelles".split())
+_AUXILIARIES = frozenset(
+    "did does do is was are were has have had will would can could est etait a ont sont avait".split()
+)
 _RAW_WORD = re.compile(r"[\w'’.-]+")
 _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
 
@@ -64,6 +70,9 @@ _POSSESSIVE = re.compile(r"['’]s$|s['’]$")
 class Roles:
     actor: frozenset[str] = frozenset()
     receivers: frozenset[str] = frozenset()
+    # Who acts in a clause of the sentence: "The Atlantic revealed that *WikiLeaks* had
+    # kept up a correspondence" is also about something WikiLeaks did.
+    clause_actors: frozenset[str] = frozenset()
 
     def other_actor_than(self, other: Roles, or_receiver: bool = False) -> bool:
         """True when both name an actor and they differ (and, if `or_receiver`, this actor
@@ -72,6 +81,7 @@ class Roles:
             self.actor
             and other.actor
             and not same_party(self.actor, other.actor)
+            and not same_party(self.actor, other.clause_actors)
             and not (or_receiver and same_party(self.actor, other.receivers))
         )
 
@@ -110,7 +120,7 @@ def find_roles(
             scan.run = []  # "Trump's returns": Trump owns, he does not act
     scan.close()
     actor = frozenset() if scan.shared else frozenset(scan.actor)
-    return Roles(actor, frozenset(scan.receivers))
+    return Roles(actor, frozenset(scan.receivers), frozenset(scan.clause_actors))
 
 
 @dataclass
@@ -121,7 +131,10 @@ class _Scan:
     in_clause: bool = False
     actor: set[str] = field(default_factory=set)
     receivers: set[str] = field(default_factory=set)
+    clause_actors: set[str] = field(default_factory=set)
     run: list[str] = field(default_factory=list)
+    run_opens_clause: bool = False
+    since_subordinator: int = _CLAUSE_REACH + 1
     run_receives: bool = False
     shared: bool = False  # "WikiLeaks and Trump Jr. exchanged…": nobody acts alone
     last_run_received: bool = False
@@ -132,6 +145,10 @@ class _Scan:
     def step(self, word: str, found: str, is_name: Callable[[str], bool]) -> None:
         if self.position == 1 and self.previous in _ASKS_FOR_THE_ACTOR:
             self.in_clause = not (is_name(found) or word in _NAMES_THE_ACTOR_NEXT)
+        elif self.position == 1 and self.previous in _ASKS_WHICH and not is_name(found):
+            # "which newspaper revealed…", "quel titre a sorti l'affaire WikiLeaks": what is
+            # asked for acts; a name after the verb does not.
+            self.in_clause = word not in _AUXILIARIES
         self.position += 1
         family_word = found == self.family and (
             bool(self.run) or self.previous in ("the", "le", "his", "son")
@@ -147,11 +164,13 @@ class _Scan:
                 self.run = []
             self.close()
             opens_clause = word in SUBORDINATING and self.previous != "ce" and self.position > 1
+            self.since_subordinator = 0 if opens_clause else self.since_subordinator + 1
             if (opens_clause or word in SUBJECT_PRONOUNS) and not self.actor:
                 self.in_clause = True
         self.before_previous, self.previous = self.previous, word
 
     def _start_run(self) -> None:
+        self.run_opens_clause = self.since_subordinator <= _CLAUSE_REACH
         pronoun_on = self.previous == "on" and self.before_previous == "t"  # "soupçonne-t-on"
         self.run_receives = self.in_clause or (self.previous in RECEIVING and not pronoun_on)
         coordinated = self.previous in _COORDINATION or (
@@ -169,4 +188,6 @@ class _Scan:
                 self.receivers.update(self.run)
             elif not self.actor:
                 self.actor.update(self.run)
+            elif self.run_opens_clause:
+                self.clause_actors.update(self.run)
         self.run = []

@@ -27,10 +27,22 @@ from knowledge.question_shape import Asks, shape_of, split_parts, summary_reques
         ("wikileaks voulait balancer les impôts de trump ?", Asks.CONFIRMATION),
         ("what did wikileaks propose?", Asks.STATEMENT),
         ("tax returns?", Asks.STATEMENT),
+        # A "when" inside a question joins a clause; one at either end asks for a date.
+        ("how did wikileaks react when trump got elected", Asks.STATEMENT),
+        ("Qu'a écrit WikiLeaks quand Clinton semblait gagner ?", Asks.STATEMENT),
+        ("il a tweeté ça quand ?", Asks.TIME),
+        ("so when did all this come out", Asks.TIME),
+        ("Est-il vrai que Trump Jr. a répondu à WikiLeaks ?", Asks.CONFIRMATION),
     ],
 )
 def test_the_question_word_decides_what_is_asked(question: str, asks: Asks) -> None:
     assert shape_of(question).asks is asks
+
+
+def test_a_time_of_day_is_not_a_date() -> None:
+    assert shape_of("At what time did WikiLeaks write?").clock
+    assert shape_of("à quelle heure le tweet est parti ?").clock
+    assert not shape_of("On what day did Trump Jr. tweet?").clock
 
 
 def test_a_negative_opening_is_noticed() -> None:

@@ -54,3 +54,16 @@ def test_question_forms_are_not_clauses() -> None:
 
 def test_a_name_that_only_qualifies_a_vague_noun_does_not_act() -> None:
     assert roles("whats the obama thing wikileaks warned about").actor == {"wikile"}
+
+
+def test_what_a_which_question_asks_for_is_the_actor() -> None:
+    assert roles("Quel journal a sorti l'histoire de WikiLeaks et Trump Jr. ?").actor == frozenset()
+    assert roles("Which paper broke the news about WikiLeaks?").actor == frozenset()
+    assert roles("What did WikiLeaks propose to Trump Jr.?").actor == {"wikile"}
+
+
+def test_a_name_right_after_that_acts_in_its_clause() -> None:
+    told = roles("The Atlantic revealed that WikiLeaks had written to Donald Trump Jr.")
+    assert told.actor == {"atlant"} and told.clause_actors == {"wikile"}
+    assert not roles("Who did WikiLeaks write to, then?").other_actor_than(told)
+    assert roles("What did Trump Jr. reveal about it?").other_actor_than(told)

@@ -108,3 +108,18 @@ def test_a_when_question_gets_the_date_of_the_fact_it_belongs_with() -> None:
     assert "In October" in answer.text.split("Sources")[0]
     tweet = Answerer(load_fact_base(SEED_PATH)).answer("what day did trump jr tweet the messages?")
     assert "14 November 2017" in tweet.text.split("Sources")[0]
+
+
+def test_a_when_question_never_borrows_the_date_of_another_fact() -> None:
+    """The "Wow" is undated in the story: a date from the fact scored beside it would be false."""
+    answerer = Answerer(load_fact_base(SEED_PATH))
+    wow = answerer.answer("when exactly did wikileaks say wow?")
+    assert "2017" not in wow.text.split("Sources")[0]
+    assert not answerer.answer("What time of day did Trump Jr. post the screenshots?").answered
+
+
+def test_a_question_turning_on_a_word_the_story_never_uses_is_not_answered() -> None:
+    answerer = Answerer(load_fact_base(SEED_PATH))
+    assert not answerer.answer("Did Trump Jr. apologise to WikiLeaks in the messages?").answered
+    assert not answerer.answer("Quel est le salaire des journalistes de The Atlantic ?").answered
+    assert answerer.answer("What did WikiLeaks advise Trump Jr. to do if his father lost?").answered
