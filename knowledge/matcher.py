@@ -51,10 +51,12 @@ ROLE_SWAP_FACTOR = 0.4
 OTHER_ACTOR_FACTOR = 0.35
 UNKNOWN_FACTOR = 0.9
 UNKNOWN_FOCUS_FACTOR = 0.6
+MISSING_NAME_FACTOR = 0.5
 NO_COUNT_FACTOR = 0.4
 NO_PLACE_FACTOR = 0.4
 COMPANION_TAG_LIMIT = 3
 STORY_TERM_SHARE = 0.4
+MIN_STORY_FACTS = 5
 _MONTHS = (
     "january february march april may june july august september october november december "
     "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre"
@@ -339,8 +341,10 @@ class FactIndex:
         """
         if not matches:
             return []
-        unknown = sum(not t.known for t in self.query_terms(question))
-        focus_factor = UNKNOWN_FOCUS_FACTOR if self._focus_is_unknown(question) else 1.0
+        terms = self.query_terms(question)
+        unknown = sum(not t.known for t in terms)
+        named = {t.stem for t in terms if t.known and self.is_name(t.stem)} - {self.vocabulary.term("son")}
+        focus_factor = UNKNOWN_FOCUS_FACTOR if self._focus_is_unknown(question, shape) else 1.0
         asked = self.roles_in(question)
         which = {self.vocabulary.term(w) for w in _asks_which(question)}
         counted = self._counted_term(question) if shape.wants_count else None
@@ -356,6 +360,10 @@ class FactIndex:
                 # "Did Clinton seem set to win?" may be about a party the fact only mentions;
                 # "what did Clinton say?" asks for something she did.
                 factor *= OTHER_ACTOR_FACTOR
+            if named and not entry.names and not named & entry.stems.keys():
+                # "Who founded WikiLeaks?" is not answered by a fact that names nobody. (A fact
+                # naming someone else may still be about the same party: "Assange's group".)
+                factor *= MISSING_NAME_FACTOR
             if shape.wants_count and not self._counts(entry, counted):
                 factor *= NO_COUNT_FACTOR
             if shape.asks is Asks.PLACE and not entry.locates:
@@ -367,26 +375,28 @@ class FactIndex:
             rescored.append(match)
         return sorted(rescored, key=lambda m: (-m.score, m.fact_id))
 
-    def _focus_is_unknown(self, question: str) -> bool:
+    def _focus_is_unknown(self, question: str, shape: QuestionShape) -> bool:
         """The word the question turns on is one the fact base never uses.
 
         "What are the *names* of the reporters?", "did Trump Jr. *testify*?", "quel est le
         *tirage* du magazine ?": the rest of the question is the story's, but what it asks
         for is not, so a fact sharing the rest cannot answer it.
         """
-        focus = _focus_word(question, self.is_name, self._term_of)
+        focus = _focus_word(question, self.is_name, self._term_of, shape.asks is Asks.CONFIRMATION)
+        if focus is None:
+            return False
+        typed = _as_typed(question).get(focus, focus)
         return (
-            focus is not None
-            and self._resolve(focus) is None
-            and is_real_word(focus)  # a typo the mender missed is no new content
+            self._resolve(focus, typed) is None
+            and (is_real_word(typed) or is_real_word(focus))  # a typo the mender missed is no new content
             and not _looks_like_stopword(focus)
         )
 
     def _counted_term(self, question: str) -> str | None:
         """What "how many…" counts, as a term; None when nothing specific is named."""
         counted = _COUNTED.search(fold(question))
-        if counted is None or counted.group(1) in ALL_STOPWORDS:
-            return None
+        if counted is None or counted.group(1) in ALL_STOPWORDS or counted.group(1) in _FRAME_WORDS:
+            return None  # "combien de fois", "how many times": a number of anything
         term = self.vocabulary.term(counted.group(1))
         return None if term in ALL_STOPWORDS else term
 
@@ -428,20 +438,24 @@ class FactIndex:
 
     @property
     def story_terms(self) -> frozenset[str]:
-        """Terms nearly every fact shares: the story's own names, not any detail of it.
+        """Terms nearly every fact of a story shares: its own names, not any detail of it.
 
-        Computed once per index generation: it scans every posting list.
+        A story is what one source tells: an archive of many stories has no term every fact
+        shares, yet within this story "WikiLeaks" and "messages" still name no detail.
+        Computed once per index generation: it reads every fact's terms.
         """
         if self._story_terms[0] != self._generation:
-            total = len(self._facts)
-            self._story_terms = (
-                self._generation,
-                frozenset(
-                    term
-                    for term, holders in self._postings.items()
-                    if total and len(holders) >= STORY_TERM_SHARE * total
-                ),
-            )
+            told_by: dict[str, list[_IndexedFact]] = {}
+            for entry in self._facts.values():
+                for source_id in entry.fact.source_ids:
+                    told_by.setdefault(source_id, []).append(entry)
+            shared: set[str] = set()
+            for entries in told_by.values():
+                if len(entries) < MIN_STORY_FACTS:
+                    continue
+                counts = Counter(term for entry in entries for term in entry.stems)
+                shared.update(t for t, n in counts.items() if n >= STORY_TERM_SHARE * len(entries))
+            self._story_terms = (self._generation, frozenset(shared))
         return self._story_terms[1]
 
     def _idf(self, term: str) -> float:
@@ -572,15 +586,19 @@ class FactIndex:
         return replace(match, score=round(min(score, 1.0), 4))
 
 
-def _focus_word(question: str, is_name: Callable[[str], bool], term: Callable[[str], str]) -> str | None:
-    """The first content word after the question word (and after the names a yes/no
-    question puts before its verb): what the question asks about."""
+def _focus_word(
+    question: str, is_name: Callable[[str], bool], term: Callable[[str], str], confirmation: bool = False
+) -> str | None:
+    """The first content word after the question word, or after the names a yes/no question
+    opens with ("Trump Jr. a-t-il *témoigné*…"): what the question turns on."""
     words = tokens(question)
     while words and words[0] in _FILLERS:
         words = words[1:]
-    if not words or words[0] not in _FOCUS_OPENERS:
+    if words and words[0] in _FOCUS_OPENERS:
+        words = words[1:]
+    elif not confirmation:
         return None  # "when", "who", "why" ask for a time, a person, a reason: no focus word
-    for following in words[1 : 1 + _FOCUS_REACH]:
+    for following in words[:_FOCUS_REACH]:
         if following in ALL_STOPWORDS or following in _FOCUS_OPENERS or following in _FRAME_WORDS:
             continue
         if len(following) < 3 or following.isdigit() or is_name(term(following)):
@@ -635,17 +653,20 @@ def _looks_like_stopword(token: str) -> bool:
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _FOCUS_OPENERS = frozenset(
-    "what which how did does do has have was were is are quel quelle quels quelles comment est".split()
+    "what which how did does do has have was were is are quel quelle quels quelles comment est qu que".split()
 )
-_FOCUS_REACH = 5
+_FOCUS_REACH = 7
 _FILLERS = frozenset("so and but wait ok okay hey yo lol bruh et mais alors donc bon".split())
-# Words that say what kind of answer is wanted, not what it is about.
+# Words that say what kind of answer is wanted, not what it is about, and light verbs
+# ("tried to", "a utilisé") that carry no subject of their own.
 _FRAME_WORDS = frozenset(
     """
     often year years day days date month week time times country countries word words name
     names kind sort type reason way point thing things true really actually exactly
     annee jour jours mois semaine fois pays mot mots nom noms genre raison chose truc vrai
     vraiment exactement fut etait sera ete
+    try tried trying use used using seek sought cherche cherchait essaye essayait tente
+    tentait utilise utilisait employe
     """.split()
 )
 _COUNTED = re.compile(r"\b(?:how many|how much|combien d(?:e|es|u|')?)\s*(\w+)")

@@ -120,3 +120,34 @@ def test_a_real_word_the_story_does_not_use_is_not_mended_into_one_it_does() -> 
 def test_the_opposite_of_a_fact_word_finds_that_fact() -> None:
     index = FactIndex(SEED.facts, SEED.synonyms)
     assert index.search("Is Don Jr. the youngest son of Trump?", limit=1)[0].fact_id == "trump-jr-eldest-son"
+
+
+def _judged_top(facts: list[Fact], question: str):
+    from knowledge.question_shape import shape_of
+
+    found = FactIndex(facts)
+    return found.judged(found.search(question), question, shape_of(question))
+
+
+def test_a_fact_that_names_nobody_does_not_answer_a_question_about_someone() -> None:
+    nameless = replace(
+        make_fact(
+            "nameless", "Founders of cooperatives meet every spring.", ("who founded the cooperatives?",)
+        ),
+        source_ids=("archive",),
+    )
+    judged = {m.fact_id: m for m in _judged_top([*SEED.facts, nameless], "Who founded WikiLeaks?")}
+    assert judged["nameless"].factor <= 0.5
+
+
+def test_the_story_keeps_its_own_terms_inside_a_larger_archive() -> None:
+    """Unrelated facts from another source must not turn "WikiLeaks" into a detail."""
+    archive = [
+        replace(
+            make_fact(f"archive-{i}", f"Gardening note number {i}.", (f"what about note {i}?",)),
+            source_ids=("garden",),
+        )
+        for i in range(200)
+    ]
+    grown = FactIndex([*SEED.facts, *archive])
+    assert {grown.vocabulary.term("wikileaks"), grown.vocabulary.term("messages")} <= grown.story_terms

@@ -123,3 +123,9 @@ def test_a_question_turning_on_a_word_the_story_never_uses_is_not_answered() -> 
     assert not answerer.answer("Did Trump Jr. apologise to WikiLeaks in the messages?").answered
     assert not answerer.answer("Quel est le salaire des journalistes de The Atlantic ?").answered
     assert answerer.answer("What did WikiLeaks advise Trump Jr. to do if his father lost?").answered
+
+
+def test_a_french_yes_no_question_turning_on_an_unknown_verb_is_not_answered() -> None:
+    answerer = Answerer(load_fact_base(SEED_PATH))
+    assert not answerer.answer("Trump Jr. a-t-il témoigné devant une commission du Congrès ?").answered
+    assert answerer.answer("jr a répondu combien de fois à wikileaks").answered  # "fois" counts anything
