@@ -36,7 +36,7 @@ from knowledge.newsroom import (
     parse_timezone,
     timezone_names,
 )
-from knowledge.phrases import Phrasebook
+from knowledge.phrases import phrases
 from knowledge.store import DigestSubscription, StoreError
 
 from .permissions import actor_of, is_moderator
@@ -49,50 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TEXTS: dict[str, dict[Language, str]] = {
-    "guild_only": {
-        "en": "Digests are set up in a server channel, not in direct messages.",
-        "fr": "Les résumés se configurent dans un salon de serveur, pas en message privé.",
-    },
-    "not_moderator": {
-        "en": "Only moderators (Manage Server or a moderator role) can manage this channel's digest.",
-        "fr": "Seuls les modérateurs (Gérer le serveur ou un rôle de modérateur) peuvent gérer le résumé de ce salon.",
-    },
-    "bad_time": {
-        "en": "`{value}` is not a time of day. Use HH:MM on a 24-hour clock, for example 09:00 or 18:30.",
-        "fr": "`{value}` n'est pas une heure. Utilisez HH:MM sur 24 heures, par exemple 09:00 ou 18:30.",
-    },
-    "bad_timezone": {
-        "en": "`{value}` is not a time zone I know. Use an IANA name such as Europe/Paris, America/New_York or UTC.",
-        "fr": "`{value}` n'est pas un fuseau horaire connu. Utilisez un nom IANA comme Europe/Paris, America/Montreal ou UTC.",
-    },
-    "cannot_post": {
-        "en": "I cannot post embeds in this channel: please give me Send Messages and Embed Links here first.",
-        "fr": "Je ne peux pas publier dans ce salon : donnez-moi d'abord les permissions Envoyer des messages et Intégrer des liens.",
-    },
-    "subscribed": {
-        "en": "This channel will get a digest of the fact-base changes every day at {time} ({timezone}), in {language}. "
-        "Next one: {next}. Days without changes get no message.",
-        "fr": "Ce salon recevra chaque jour à {time} ({timezone}) un résumé des changements de la base de faits, en {language}. "
-        "Prochain : {next}. Les jours sans changement, aucun message.",
-    },
-    "unsubscribed": {
-        "en": "This channel will no longer get the digest.",
-        "fr": "Ce salon ne recevra plus le résumé.",
-    },
-    "not_subscribed": {
-        "en": "This channel has no digest. Set one up with /digest subscribe.",
-        "fr": "Ce salon n'a pas de résumé. Configurez-en un avec /digest subscribe.",
-    },
-    "status": {
-        "en": "Digest: every day at {time} ({timezone}), in {language}.\nNext: {next}.\nFacts changed since the last digest: {pending}.",
-        "fr": "Résumé : chaque jour à {time} ({timezone}), en {language}.\nProchain : {next}.\nFaits modifiés depuis le dernier résumé : {pending}.",
-    },
-    "store_error": {"en": "That did not work: {error}", "fr": "Cela n'a pas fonctionné : {error}"},
-}
 
-
-text = Phrasebook(TEXTS)
+text = phrases.area("digest")
 
 
 class Newsroom(commands.Cog, name="Newsroom"):

@@ -80,5 +80,8 @@ class StaleRevision(StoreError):
         super().__init__(
             f"Fact '{fact.id}' was changed by someone else while you were editing: it is now at "
             f"revision {revision}, your edit was based on revision {expected_revision}. "
-            "Review the current version and try again."
+            "Review the current version and try again.",
+            f"Le fait « {fact.id} » a été modifié par quelqu'un d'autre pendant votre modification : il est "
+            f"maintenant à la révision {revision}, votre modification partait de la révision {expected_revision}. "
+            "Relisez la version actuelle et réessayez.",
         )
