@@ -183,8 +183,7 @@ class VoteButton(
                 custom_id=f"ask:vote:{direction}:{question_id}",
             )
         )
-        self.question_id = question_id
-        self.direction = direction
+        self.question_id, self.direction = question_id, direction
 
     @classmethod
     async def from_custom_id(
@@ -210,9 +209,7 @@ class SuggestionButton(
                 custom_id=f"ask:suggest:{question_id}:{index}",
             )
         )
-        self.question_id = question_id
-        self.index = index
-        self.suggestion = suggestion
+        self.question_id, self.index, self.suggestion = question_id, index, suggestion
 
     @classmethod
     async def from_custom_id(

@@ -33,8 +33,9 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -75,6 +76,7 @@ from .curation_views import (
     fact_embed,
     plan_embed,
     refusal_for,
+    revision_card,
     say,
     source_line,
 )
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
     from .runner import StoryBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXPORT_SIZE_LIMIT = 10 * 1024 * 1024  # Discord's upload limit for bots without boosts
 HISTORY_SHOWN = 25
@@ -250,6 +253,13 @@ async def cited_source_autocomplete(
     ][:25]
 
 
+def about_a_fact(command: str) -> Callable[[T], T]:
+    """What every subcommand about one fact has: its options' help and fact-id autocomplete."""
+    described = app_commands.describe(**OPTION_HELP[command])
+    completed = app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    return lambda function: described(completed(function))
+
+
 class Curation(commands.Cog, name="Curation"):
     """The /facts command group."""
 
@@ -335,8 +345,7 @@ class Curation(commands.Cog, name="Curation"):
         )
 
     @facts.command(name="edit", description="Edit a fact (opens a pre-filled form)")
-    @app_commands.describe(**OPTION_HELP["edit"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("edit")
     async def facts_edit(self, interaction: discord.Interaction, fact_id: str, reason: Reason = None) -> None:
         found = await self._current(interaction, fact_id)
         if found is None:
@@ -356,8 +365,7 @@ class Curation(commands.Cog, name="Curation"):
         )
 
     @facts.command(name="quote", description="Add, edit or remove a fact's quote (opens a form)")
-    @app_commands.describe(**OPTION_HELP["quote"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("quote")
     async def facts_quote(
         self, interaction: discord.Interaction, fact_id: str, reason: Reason = None
     ) -> None:
@@ -374,14 +382,12 @@ class Curation(commands.Cog, name="Curation"):
     # -- reading -----------------------------------------------------------------------------
 
     @facts.command(name="show", description="Show a fact with its sources, status and revision")
-    @app_commands.describe(**OPTION_HELP["show"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("show")
     async def facts_show(self, interaction: discord.Interaction, fact_id: str) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
-            return
-        revision = await self.service.revision_of(fact.id)
-        await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
+        found = await self._current(interaction, fact_id)
+        if found is not None:
+            fact, revision = found
+            await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
 
     @facts.command(name="search", description="Find facts by question, id or text")
     @app_commands.describe(**OPTION_HELP["search"])
@@ -407,11 +413,9 @@ class Curation(commands.Cog, name="Curation"):
         await reply(interaction, embed=fit_embed(embed))
 
     @facts.command(name="history", description="Every revision of a fact: who, when, what and why")
-    @app_commands.describe(**OPTION_HELP["history"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("history")
     async def facts_history(self, interaction: discord.Interaction, fact_id: str) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         revisions = await self.service.history(fact.id)
         lines = [clip(line, 400) for line in history_lines(revisions, escape=escape)]
@@ -433,8 +437,7 @@ class Curation(commands.Cog, name="Curation"):
     # -- changing ----------------------------------------------------------------------------
 
     @facts.command(name="revert", description="Make an earlier revision of a fact current again")
-    @app_commands.describe(**OPTION_HELP["revert"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("revert")
     @app_commands.autocomplete(revision=revision_autocomplete)
     async def facts_revert(
         self,
@@ -443,8 +446,7 @@ class Curation(commands.Cog, name="Curation"):
         revision: app_commands.Range[int, 1],
         reason: Reason = None,
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         before = await self.service.revision_of(fact.id)
         who = actor(interaction.user)
@@ -457,13 +459,7 @@ class Curation(commands.Cog, name="Curation"):
             return
         log.info("Fact %s reverted to r%s by %s", fact.id, revision, who.id)
         current = self.service.fact(fact.id) or fact
-        embed = fact_embed(
-            current,
-            self.service.sources(),
-            revision=new_revision,
-            heading=f"Reverted {fact.id}",
-            colour=COLOUR_OK,
-        )
+        embed = revision_card(self.service, current, new_revision, f"Reverted {fact.id}", COLOUR_OK)
         await reply(
             interaction,
             say("reverted", language, fact_id=code(fact.id), revision=revision, new_revision=new_revision),
@@ -471,16 +467,14 @@ class Curation(commands.Cog, name="Curation"):
         )
 
     @facts.command(name="retire", description="Retire a fact: it stops answering but keeps its history")
-    @app_commands.describe(**OPTION_HELP["retire"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("retire")
     async def facts_retire(
         self, interaction: discord.Interaction, fact_id: str, reason: app_commands.Range[str, 1, 200]
     ) -> None:
         await self._set_status(interaction, fact_id, "retired", reason)
 
     @facts.command(name="restore", description="Restore a retired fact")
-    @app_commands.describe(**OPTION_HELP["restore"])
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("restore")
     async def facts_restore(
         self, interaction: discord.Interaction, fact_id: str, reason: Reason = None
     ) -> None:
@@ -493,8 +487,7 @@ class Curation(commands.Cog, name="Curation"):
         status: Literal["active", "retired"],
         reason: str | None,
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         language = user_language(interaction)
         if fact.status == status:
@@ -519,8 +512,7 @@ class Curation(commands.Cog, name="Curation"):
         language: app_commands.Choice[str],
         text: app_commands.Range[str, 1, 300],
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         shown_in = user_language(interaction)
         try:
@@ -566,11 +558,9 @@ class Curation(commands.Cog, name="Curation"):
         except CurationInputError as error:
             await reply(interaction, problems_message(error, language=shown_in))
             return
-        fact = None
-        if fact_id:
-            fact = await self._require_fact(interaction, fact_id)
-            if fact is None:
-                return
+        fact = await self._require_fact(interaction, fact_id) if fact_id else None
+        if fact_id and fact is None:
+            return
         who = actor(interaction.user)
         before = self.service.source(source.id)
         if before == source:
@@ -594,8 +584,7 @@ class Curation(commands.Cog, name="Curation"):
     async def facts_detach(
         self, interaction: discord.Interaction, fact_id: str, source_id: str, reason: Reason = None
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         who = actor(interaction.user)
         # The store refuses an id the fact does not cite, and the last source (a fact must cite one).

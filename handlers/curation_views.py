@@ -131,6 +131,13 @@ def source_line(source: Source) -> str:
     return line + (f" {code(source.url, 200)}" if source.url else "")
 
 
+def revision_card(
+    service: KnowledgeService, fact: Fact, revision: int, heading: str, colour: discord.Colour
+) -> discord.Embed:
+    """A fact as saved, or as it now stands, at `revision`: under a confirmation or a refusal."""
+    return fact_embed(fact, service.sources(), revision=revision, heading=heading, colour=colour)
+
+
 def fact_embed(
     fact: Fact,
     sources: Sequence[Source],
@@ -362,21 +369,15 @@ class FactModal(ModeratorModal):
             retry = FormRetryView(
                 self.service, self.settings, self.owner_id, retry_request, label="Edit it with my text"
             )
-            embed = fact_embed(
-                existing,
-                self.service.sources(),
-                revision=current_revision,
-                heading=f"Current version of {fact.id}",
-                colour=COLOUR_WARN,
+            embed = revision_card(
+                self.service, existing, current_revision, f"Current version of {fact.id}", COLOUR_WARN
             )
             message = say("added_meanwhile", user_language(interaction), fact_id=code(fact.id))
             await reply(interaction, message, embed=embed, view=retry)
             retry.origin = interaction
             return
         log.info("Fact %s added by %s", fact.id, who.id)
-        embed = fact_embed(
-            fact, self.service.sources(), revision=revision, heading=f"Added fact {fact.id}", colour=COLOUR_OK
-        )
+        embed = revision_card(self.service, fact, revision, f"Added fact {fact.id}", COLOUR_OK)
         await reply(interaction, say("saved", user_language(interaction), revision=revision), embed=embed)
 
     async def _edit(
@@ -396,12 +397,8 @@ class FactModal(ModeratorModal):
                 retry_request,
                 label=f"Edit again from revision {stale.revision}",
             )
-            embed = fact_embed(
-                stale.fact,
-                self.service.sources(),
-                revision=stale.revision,
-                heading=f"Current version of {fact.id}",
-                colour=COLOUR_WARN,
+            embed = revision_card(
+                self.service, stale.fact, stale.revision, f"Current version of {fact.id}", COLOUR_WARN
             )
             message = say(
                 "stale",
@@ -420,13 +417,7 @@ class FactModal(ModeratorModal):
             await reply(interaction, message)
             return
         log.info("Fact %s edited by %s (revision %s)", fact.id, who.id, revision)
-        embed = fact_embed(
-            fact,
-            self.service.sources(),
-            revision=revision,
-            heading=f"Edited fact {fact.id}",
-            colour=COLOUR_OK,
-        )
+        embed = revision_card(self.service, fact, revision, f"Edited fact {fact.id}", COLOUR_OK)
         await reply(interaction, say("saved", user_language(interaction), revision=revision), embed=embed)
 
 

@@ -27,6 +27,7 @@ from discord.ext import commands, tasks
 
 from knowledge.models import Actor, Language
 from knowledge.newsroom import (
+    ComposeBrief,
     compose_digest,
     compose_summary,
     compose_timeline,
@@ -85,18 +86,19 @@ class Newsroom(commands.Cog, name="Newsroom"):
         name="summary", description="The story in brief: the key facts in order, with dates and sources"
     )
     async def summary(self, interaction: discord.Interaction) -> None:
-        service = self.bot.service
-        language = self.channel_language(interaction)
-        brief = compose_summary(service.story, service.timeline(), service.sources_of, language)
-        await self.send_pages(interaction, brief_embeds(brief))
+        await self.send_brief(interaction, compose_summary)
 
     @app_commands.command(
         name="timeline", description="The chronology of the story, each event with its source"
     )
     async def timeline(self, interaction: discord.Interaction) -> None:
+        await self.send_brief(interaction, compose_timeline)
+
+    async def send_brief(self, interaction: discord.Interaction, compose: ComposeBrief) -> None:
+        """The story's dated facts, composed by `compose` in the channel's language, as pages."""
         service = self.bot.service
         language = self.channel_language(interaction)
-        brief = compose_timeline(service.story, service.timeline(), service.sources_of, language)
+        brief = compose(service.story, service.timeline(), service.sources_of, language)
         await self.send_pages(interaction, brief_embeds(brief))
 
     @staticmethod
@@ -181,6 +183,14 @@ class Newsroom(commands.Cog, name="Newsroom"):
         )
         await send(interaction, content=message, ephemeral=True)
 
+    async def open_panel(self, interaction: discord.Interaction) -> tuple[Language, int] | None:
+        """The language and channel of a digest command a moderator may run (deferred), else None."""
+        if await self.refuse(interaction):
+            return None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.channel_id is not None  # refuse() said no when there is no channel
+        return self.channel_language(interaction), interaction.channel_id
+
     @subscribe.autocomplete("timezone")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -189,14 +199,10 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     @digest.command(name="unsubscribe", description="Stop this channel's daily digest")
     async def unsubscribe(self, interaction: discord.Interaction) -> None:
-        if await self.refuse(interaction):
+        if (opened := await self.open_panel(interaction)) is None:
             return
-        language = self.channel_language(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        assert interaction.channel_id is not None
-        removed = await self.bot.service.unsubscribe(
-            interaction.channel_id, Actor(*actor_of(interaction.user))
-        )
+        language, channel_id = opened
+        removed = await self.bot.service.unsubscribe(channel_id, Actor(*actor_of(interaction.user)))
         await send(
             interaction,
             content=text("unsubscribed" if removed else "not_subscribed", language),
@@ -205,12 +211,10 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     @digest.command(name="status", description="Show this channel's digest settings and what is waiting")
     async def status(self, interaction: discord.Interaction) -> None:
-        if await self.refuse(interaction):
+        if (opened := await self.open_panel(interaction)) is None:
             return
-        language = self.channel_language(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        assert interaction.channel_id is not None
-        subscription = await self.bot.service.subscription(interaction.channel_id)
+        language, channel_id = opened
+        subscription = await self.bot.service.subscription(channel_id)
         if subscription is None:
             await send(interaction, content=text("not_subscribed", language), ephemeral=True)
             return

@@ -380,12 +380,7 @@ _SOURCE_FIELDS = {
 
 
 def build_source(
-    source_id: str,
-    title: str,
-    publisher: str,
-    language: str,
-    date: str | None = None,
-    url: str | None = None,
+    source_id: str, title: str, publisher: str, language: str, date: str | None = None, url: str | None = None
 ) -> Source:
     """A source from command options, checked by the schema's rules; errors name the option."""
     problems: list[FieldProblem] = []

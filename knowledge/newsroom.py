@@ -32,6 +32,7 @@ from .phrases import phrases
 from .store import Change
 
 SourcesOf = Callable[[Fact], Sequence[Source]]
+ComposeBrief = Callable[[Story, Iterable[Fact], SourcesOf, Language], "Brief"]
 
 # ---------------------------------------------------------------------------------------------
 # Phrases
@@ -316,13 +317,8 @@ def compose_summary(
 ) -> Brief:
     """The story's summary, then its dated facts in order, one cited line each (no quotes)."""
     entries = _entries(timeline, sources_of, language, full=False)
-    return Brief(
-        language=language,
-        title=story.title.get(language),
-        intro=story.summary.get(language),
-        heading=newsroom_phrase("key_facts", language) if entries else "",
-        entries=entries,
-    )
+    heading = newsroom_phrase("key_facts", language) if entries else ""
+    return Brief(language, story.title.get(language), story.summary.get(language), heading, entries)
 
 
 def compose_timeline(
