@@ -608,7 +608,7 @@ class Curation(commands.Cog, name="Curation"):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         questions = await self.service.unanswered(start, limit=GAPS_SHOWN)
-        since_text = format_day(start.date(), language)
+        since_text = format_day(start.date(), "en")  # the gaps panel is still in English
         view = GapsView(self.service, self.settings, interaction.user.id, questions, since_text)
         await finish(interaction, embed=view.embed(), view=view if questions else None)
         view.origin = interaction
