@@ -38,7 +38,7 @@ from discord.ext import commands
 
 from knowledge.answers import Answer
 from knowledge.models import Language
-from knowledge.phrases import Phrasebook
+from knowledge.phrases import phrases
 from knowledge.questions import QuestionRejected, validate_question
 from knowledge.store import UnknownQuestion
 
@@ -64,35 +64,8 @@ COG_NAME = "Community"
 DIRECT_REPLY_WITHIN = 1.5
 ANSWER_CACHE_SIZE = 2048
 
-TEXTS: dict[str, dict[Language, str]] = {
-    "cooldown": {
-        "en": "You're asking a little fast. You can ask again {when} (in {seconds} s).",
-        "fr": "Vous posez vos questions un peu vite. Vous pourrez recommencer {when} (dans {seconds} s).",
-    },
-    "empty_mention": {
-        "en": "Ask me anything about the story, for example: what did WikiLeaks propose? (or use /ask)",
-        "fr": "Posez-moi une question sur l'histoire, par exemple : qu'a proposé WikiLeaks ? (ou utilisez /ask)",
-    },
-    "vote_up": {
-        "en": "Thanks! Your 👍 is recorded. You can change your vote at any time.",
-        "fr": "Merci ! Votre 👍 est enregistré. Vous pouvez changer d'avis à tout moment.",
-    },
-    "vote_down": {
-        "en": "Thanks! Your 👎 is recorded: the moderators will review this answer.",
-        "fr": "Merci ! Votre 👎 est enregistré : les modérateurs vont revoir cette réponse.",
-    },
-    "vote_gone": {
-        "en": "That answer is no longer on record, so the vote could not be saved.",
-        "fr": "Cette réponse n'est plus enregistrée ; le vote n'a pas pu être pris en compte.",
-    },
-    "unavailable": {
-        "en": "I'm restarting; please try again in a moment.",
-        "fr": "Je redémarre ; réessayez dans un instant.",
-    },
-}
 
-
-text = Phrasebook(TEXTS)
+text = phrases.area("community")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,8 +183,7 @@ class VoteButton(
                 custom_id=f"ask:vote:{direction}:{question_id}",
             )
         )
-        self.question_id = question_id
-        self.direction = direction
+        self.question_id, self.direction = question_id, direction
 
     @classmethod
     async def from_custom_id(
@@ -237,9 +209,7 @@ class SuggestionButton(
                 custom_id=f"ask:suggest:{question_id}:{index}",
             )
         )
-        self.question_id = question_id
-        self.index = index
-        self.suggestion = suggestion
+        self.question_id, self.index, self.suggestion = question_id, index, suggestion
 
     @classmethod
     async def from_custom_id(

@@ -33,8 +33,9 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -46,14 +47,13 @@ from knowledge.curation import (
     build_source,
     clean_variant,
     describe_problem,
-    format_time,
     history_lines,
-    language_name,
     parse_since,
     search_facts,
     validate_fact_id,
 )
-from knowledge.models import Fact, FactBase, as_language
+from knowledge.dates import format_day, format_moment
+from knowledge.models import Fact, FactBase, Language, as_language
 from knowledge.schema import (
     MAX_DOCUMENT_BYTES,
     FactBaseError,
@@ -76,10 +76,12 @@ from .curation_views import (
     fact_embed,
     plan_embed,
     refusal_for,
+    revision_card,
+    say,
     source_line,
 )
 from .safety import CONTENT_LIMIT, EMBED_DESCRIPTION_LIMIT, clip, escape, fit_embed, quote_user_text
-from .shared import LANGUAGE_CHOICES, finish, problems_message, reply, user_language
+from .shared import LANGUAGE_CHOICES, finish, language_name, problems_message, reply, user_language
 
 if TYPE_CHECKING:
     from config import Settings
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
     from .runner import StoryBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXPORT_SIZE_LIMIT = 10 * 1024 * 1024  # Discord's upload limit for bots without boosts
 HISTORY_SHOWN = 25
@@ -95,6 +98,73 @@ SEARCH_SHOWN = 10
 FEEDBACK_SHOWN = 15
 GAPS_SHOWN = 25
 CHOICE_LIMIT = 100
+
+# An optional "why", kept in the history; one name so the many subcommands that take it read alike.
+Reason = app_commands.Range[str, 0, 200] | None
+
+# What each subcommand's options mean (Discord shows it under the option; handlers/translator.py gives the French).
+OPTION_HELP: dict[str, dict[str, str]] = {
+    "add": {
+        "fact_id": "The new fact's id: lowercase letters, digits and hyphens",
+        "reason": "Why you add it (kept in the history)",
+    },
+    "edit": {
+        "fact_id": "The fact to edit",
+        "reason": "Why you change it (kept in the history)",
+    },
+    "quote": {
+        "fact_id": "The fact whose quote to edit",
+        "reason": "Why (kept in the history)",
+    },
+    "show": {
+        "fact_id": "The fact to show",
+    },
+    "search": {
+        "query": "A question as people ask it, part of an id, or words of a statement",
+    },
+    "history": {
+        "fact_id": "The fact whose history to show",
+    },
+    "revert": {
+        "fact_id": "The fact to revert",
+        "revision": "The revision number to go back to (see /facts history)",
+        "reason": "Why (kept in the history)",
+    },
+    "retire": {
+        "fact_id": "The fact to retire",
+        "reason": "Why it is retired (kept in the history)",
+    },
+    "restore": {
+        "fact_id": "The retired fact to restore",
+        "reason": "Why (kept in the history)",
+    },
+    "variant": {
+        "fact_id": "The fact",
+        "action": "Add or remove the wording",
+        "language": "The wording's language",
+        "text": "The question as people ask it",
+    },
+    "source": {
+        "source_id": "The source's id: lowercase letters, digits and hyphens",
+        "title": "The article's title",
+        "publisher": "Who published it",
+        "language": "The article's language",
+        "date": "Publication date: YYYY, YYYY-MM or YYYY-MM-DD",
+        "url": "The article's address (http or https)",
+        "fact_id": "A fact that should cite this source",
+    },
+    "detach": {
+        "fact_id": "The fact that cites the source",
+        "source_id": "The source to stop citing",
+        "reason": "Why (kept in the history)",
+    },
+    "gaps": {
+        "since": "Start date YYYY-MM-DD (default: 30 days ago)",
+    },
+    "import": {
+        "file": "A fact-base JSON file, such as one from /facts export (at most 5 MB)",
+    },
+}
 
 ACTION_CHOICES = [
     app_commands.Choice(name="add", value="add"),
@@ -141,7 +211,7 @@ async def revision_autocomplete(
     for rev in revisions:
         if current and not str(rev.revision).startswith(current.strip()):
             continue
-        label = f"r{rev.revision} · {rev.kind} · {rev.actor_name} · {format_time(rev.created_at)}"
+        label = f"r{rev.revision} · {rev.kind} · {rev.actor_name} · {format_moment(rev.created_at, 'en')}"
         choices.append(app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=rev.revision))
     return choices[:25]
 
@@ -181,6 +251,13 @@ async def cited_source_autocomplete(
         for source_id in fact.source_ids
         if current.casefold() in source_id
     ][:25]
+
+
+def about_a_fact(command: str) -> Callable[[T], T]:
+    """What every subcommand about one fact has: its options' help and fact-id autocomplete."""
+    described = app_commands.describe(**OPTION_HELP[command])
+    completed = app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    return lambda function: described(completed(function))
 
 
 class Curation(commands.Cog, name="Curation"):
@@ -225,39 +302,40 @@ class Curation(commands.Cog, name="Curation"):
         fact = self.service.fact(fact_id.strip())
         if fact is not None:
             return fact
+        language = user_language(interaction)
         near = self.service.fact_ids(fact_id.strip()[:20], limit=5)
-        hint = f" Did you mean {', '.join(code(i) for i in near)}?" if near else ""
-        await reply(interaction, f"There is no fact with the id {code(fact_id)}.{hint}")
+        hint = say("did_you_mean", language, ids=", ".join(code(i) for i in near)) if near else ""
+        await reply(interaction, say("no_fact", language, fact_id=code(fact_id), hint=hint))
         return None
 
-    def _facts_count(self, fact_base: FactBase) -> str:
+    async def _current(self, interaction: discord.Interaction, fact_id: str) -> tuple[Fact, int] | None:
+        """The fact and its revision, read together (for a form that must not overwrite a newer edit)."""
+        fact = await self._require_fact(interaction, fact_id)
+        return None if fact is None else await self.service.current(fact.id)
+
+    def _facts_count(self, fact_base: FactBase, language: Language) -> str:
         retired = sum(1 for f in fact_base.facts if not f.active)
-        return f"{len(fact_base.facts)} facts ({retired} retired), {len(fact_base.sources)} sources"
+        return say(
+            "counts", language, facts=len(fact_base.facts), retired=retired, sources=len(fact_base.sources)
+        )
 
     # -- add / edit --------------------------------------------------------------------------
 
     @facts.command(name="add", description="Add a fact (opens a form)")
-    @app_commands.describe(
-        fact_id="The new fact's id: lowercase letters, digits and hyphens",
-        reason="Why you add it (kept in the history)",
-    )
+    @app_commands.describe(**OPTION_HELP["add"])
     async def facts_add(
-        self,
-        interaction: discord.Interaction,
-        fact_id: app_commands.Range[str, 1, 64],
-        reason: app_commands.Range[str, 0, 200] | None = None,
+        self, interaction: discord.Interaction, fact_id: app_commands.Range[str, 1, 64], reason: Reason = None
     ) -> None:
+        language = user_language(interaction)
         try:
             fact_id = validate_fact_id(fact_id)
         except CurationInputError as error:
-            await reply(interaction, problems_message(error, "That fact id cannot be used:"))
+            await reply(interaction, problems_message(error, say("bad_fact_id", language)))
             return
         existing = self.service.fact(fact_id)
         if existing is not None:
-            state = " (retired: /facts restore brings it back)" if not existing.active else ""
-            await reply(
-                interaction, f"A fact with the id {code(fact_id)} already exists{state}. Use /facts edit."
-            )
+            state = say("exists_retired", language) if not existing.active else ""
+            await reply(interaction, say("exists", language, fact_id=code(fact_id), state=state))
             return
         request = FactFormRequest(
             "add", fact_id, FactForm(), reason=(reason or "").strip(), language=user_language(interaction)
@@ -267,21 +345,15 @@ class Curation(commands.Cog, name="Curation"):
         )
 
     @facts.command(name="edit", description="Edit a fact (opens a pre-filled form)")
-    @app_commands.describe(fact_id="The fact to edit", reason="Why you change it (kept in the history)")
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
-    async def facts_edit(
-        self,
-        interaction: discord.Interaction,
-        fact_id: str,
-        reason: app_commands.Range[str, 0, 200] | None = None,
-    ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+    @about_a_fact("edit")
+    async def facts_edit(self, interaction: discord.Interaction, fact_id: str, reason: Reason = None) -> None:
+        found = await self._current(interaction, fact_id)
+        if found is None:
             return
-        current, revision = await self.service.current(fact.id)
+        current, revision = found
         request = FactFormRequest(
             "edit",
-            fact.id,
+            current.id,
             FactForm.from_fact(current),
             (reason or "").strip(),
             base=current,
@@ -293,43 +365,32 @@ class Curation(commands.Cog, name="Curation"):
         )
 
     @facts.command(name="quote", description="Add, edit or remove a fact's quote (opens a form)")
-    @app_commands.describe(fact_id="The fact whose quote to edit", reason="Why (kept in the history)")
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("quote")
     async def facts_quote(
-        self,
-        interaction: discord.Interaction,
-        fact_id: str,
-        reason: app_commands.Range[str, 0, 200] | None = None,
+        self, interaction: discord.Interaction, fact_id: str, reason: Reason = None
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        found = await self._current(interaction, fact_id)
+        if found is None:
             return
-        current, revision = await self.service.current(fact.id)
+        current, revision = found
+        why = (reason or "").strip()
         modal = QuoteModal(
-            self.service,
-            self.settings,
-            interaction.user.id,
-            current,
-            revision,
-            (reason or "").strip(),
-            interaction.id,
+            self.service, self.settings, interaction.user.id, current, revision, why, interaction.id
         )
         await interaction.response.send_modal(modal)
 
     # -- reading -----------------------------------------------------------------------------
 
     @facts.command(name="show", description="Show a fact with its sources, status and revision")
-    @app_commands.describe(fact_id="The fact to show")
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("show")
     async def facts_show(self, interaction: discord.Interaction, fact_id: str) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
-            return
-        revision = await self.service.revision_of(fact.id)
-        await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
+        found = await self._current(interaction, fact_id)
+        if found is not None:
+            fact, revision = found
+            await reply(interaction, embed=fact_embed(fact, self.service.sources(), revision=revision))
 
     @facts.command(name="search", description="Find facts by question, id or text")
-    @app_commands.describe(query="A question as people ask it, part of an id, or words of a statement")
+    @app_commands.describe(**OPTION_HELP["search"])
     async def facts_search(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
     ) -> None:
@@ -352,11 +413,9 @@ class Curation(commands.Cog, name="Curation"):
         await reply(interaction, embed=fit_embed(embed))
 
     @facts.command(name="history", description="Every revision of a fact: who, when, what and why")
-    @app_commands.describe(fact_id="The fact whose history to show")
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("history")
     async def facts_history(self, interaction: discord.Interaction, fact_id: str) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         revisions = await self.service.history(fact.id)
         lines = [clip(line, 400) for line in history_lines(revisions, escape=escape)]
@@ -378,60 +437,46 @@ class Curation(commands.Cog, name="Curation"):
     # -- changing ----------------------------------------------------------------------------
 
     @facts.command(name="revert", description="Make an earlier revision of a fact current again")
-    @app_commands.describe(
-        fact_id="The fact to revert",
-        revision="The revision number to go back to (see /facts history)",
-        reason="Why (kept in the history)",
-    )
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("revert")
     @app_commands.autocomplete(revision=revision_autocomplete)
     async def facts_revert(
         self,
         interaction: discord.Interaction,
         fact_id: str,
         revision: app_commands.Range[int, 1],
-        reason: app_commands.Range[str, 0, 200] | None = None,
+        reason: Reason = None,
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         before = await self.service.revision_of(fact.id)
         who = actor(interaction.user)
         new_revision = await self.service.revert(fact.id, revision, who, (reason or "").strip())
+        language = user_language(interaction)
         if new_revision == before:
-            await reply(interaction, f"No change: {code(fact.id)} already matches revision {revision}.")
+            await reply(
+                interaction, say("revert_no_change", language, fact_id=code(fact.id), revision=revision)
+            )
             return
         log.info("Fact %s reverted to r%s by %s", fact.id, revision, who.id)
         current = self.service.fact(fact.id) or fact
-        embed = fact_embed(
-            current,
-            self.service.sources(),
-            revision=new_revision,
-            heading=f"Reverted {fact.id}",
-            colour=COLOUR_OK,
-        )
+        embed = revision_card(self.service, current, new_revision, f"Reverted {fact.id}", COLOUR_OK)
         await reply(
             interaction,
-            f"{code(fact.id)} is back to revision {revision}, saved as revision {new_revision}.",
+            say("reverted", language, fact_id=code(fact.id), revision=revision, new_revision=new_revision),
             embed=embed,
         )
 
     @facts.command(name="retire", description="Retire a fact: it stops answering but keeps its history")
-    @app_commands.describe(fact_id="The fact to retire", reason="Why it is retired (kept in the history)")
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("retire")
     async def facts_retire(
         self, interaction: discord.Interaction, fact_id: str, reason: app_commands.Range[str, 1, 200]
     ) -> None:
         await self._set_status(interaction, fact_id, "retired", reason)
 
     @facts.command(name="restore", description="Restore a retired fact")
-    @app_commands.describe(fact_id="The retired fact to restore", reason="Why (kept in the history)")
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
+    @about_a_fact("restore")
     async def facts_restore(
-        self,
-        interaction: discord.Interaction,
-        fact_id: str,
-        reason: app_commands.Range[str, 0, 200] | None = None,
+        self, interaction: discord.Interaction, fact_id: str, reason: Reason = None
     ) -> None:
         await self._set_status(interaction, fact_id, "active", reason)
 
@@ -442,32 +487,21 @@ class Curation(commands.Cog, name="Curation"):
         status: Literal["active", "retired"],
         reason: str | None,
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
+        language = user_language(interaction)
         if fact.status == status:
-            state = "retired" if status == "retired" else "active"
-            await reply(interaction, f"{code(fact.id)} is already {state}; nothing changed.")
+            key = "already_retired" if status == "retired" else "already_active"
+            await reply(interaction, say(key, language, fact_id=code(fact.id)))
             return
         who = actor(interaction.user)
         revision = await self.service.set_status(fact.id, status, who, " ".join((reason or "").split()))
         log.info("Fact %s set to %s by %s", fact.id, status, who.id)
-        if status == "retired":
-            message = (
-                f"Retired {code(fact.id)} (revision {revision}). It no longer answers questions; "
-                "its history is kept and /facts restore brings it back."
-            )
-        else:
-            message = f"Restored {code(fact.id)} (revision {revision}). It answers questions again."
-        await reply(interaction, message)
+        key = "retired" if status == "retired" else "restored"
+        await reply(interaction, say(key, language, fact_id=code(fact.id), revision=revision))
 
     @facts.command(name="variant", description="Add or remove a way people ask for a fact")
-    @app_commands.describe(
-        fact_id="The fact",
-        action="Add or remove the wording",
-        language="The wording's language",
-        text="The question as people ask it",
-    )
+    @app_commands.describe(**OPTION_HELP["variant"])
     @app_commands.choices(action=ACTION_CHOICES, language=LANGUAGE_CHOICES)
     @app_commands.autocomplete(fact_id=fact_id_autocomplete, text=variant_text_autocomplete)
     async def facts_variant(
@@ -478,47 +512,33 @@ class Curation(commands.Cog, name="Curation"):
         language: app_commands.Choice[str],
         text: app_commands.Range[str, 1, 300],
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
+        shown_in = user_language(interaction)
         try:
             wording = clean_variant(text)
         except CurationInputError as error:
-            await reply(interaction, problems_message(error))
+            await reply(interaction, problems_message(error, language=shown_in))
             return
-        lang: Any = language.value
+        lang = as_language(language.value)
         existing = fact.questions.get(lang)
-        shown = quote_user_text(wording, 200)
+        values = {"fact_id": code(fact.id), "language": language_name(lang, shown_in)}
+        values["wording"] = quote_user_text(wording, 200)
         who = actor(interaction.user)
-        if action.value == "add":
-            if wording in existing:
-                await reply(
-                    interaction, f"{code(fact.id)} already has the {language_name(lang)} wording “{shown}”."
-                )
-                return
-            revision = await self.service.add_variant(fact.id, lang, wording, who)
-            message = (
-                f"Added the {language_name(lang)} wording “{shown}” to {code(fact.id)} (revision {revision})."
+        adding = action.value == "add"
+        if (wording in existing) == adding:
+            await reply(
+                interaction, say("variant_exists" if adding else "variant_missing", shown_in, **values)
             )
-        else:
-            if wording not in existing:
-                await reply(interaction, f"{code(fact.id)} has no {language_name(lang)} wording “{shown}”.")
-                return
-            revision = await self.service.remove_variant(fact.id, lang, wording, who)
-            message = f"Removed the {language_name(lang)} wording “{shown}” from {code(fact.id)} (revision {revision})."
+            return
+        change = self.service.add_variant if adding else self.service.remove_variant
+        revision = await change(fact.id, lang, wording, who)
         log.info("Variant %s on fact %s by %s", action.value, fact.id, who.id)
-        await reply(interaction, message)
+        key = "variant_added" if adding else "variant_removed"
+        await reply(interaction, say(key, shown_in, revision=revision, **values))
 
     @facts.command(name="source", description="Add or update a source, optionally citing it in a fact")
-    @app_commands.describe(
-        source_id="The source's id: lowercase letters, digits and hyphens",
-        title="The article's title",
-        publisher="Who published it",
-        language="The article's language",
-        date="Publication date: YYYY, YYYY-MM or YYYY-MM-DD",
-        url="The article's address (http or https)",
-        fact_id="A fact that should cite this source",
-    )
+    @app_commands.describe(**OPTION_HELP["source"])
     @app_commands.choices(language=LANGUAGE_CHOICES)
     @app_commands.autocomplete(fact_id=fact_id_autocomplete)
     async def facts_source(
@@ -532,72 +552,63 @@ class Curation(commands.Cog, name="Curation"):
         url: app_commands.Range[str, 0, 400] | None = None,
         fact_id: str | None = None,
     ) -> None:
+        shown_in = user_language(interaction)
         try:
             source = build_source(source_id, title, publisher, language.value, date, url)
         except CurationInputError as error:
-            await reply(interaction, problems_message(error))
+            await reply(interaction, problems_message(error, language=shown_in))
             return
-        fact = None
-        if fact_id:
-            fact = await self._require_fact(interaction, fact_id)
-            if fact is None:
-                return
+        fact = await self._require_fact(interaction, fact_id) if fact_id else None
+        if fact_id and fact is None:
+            return
         who = actor(interaction.user)
         before = self.service.source(source.id)
         if before == source:
-            outcome = "is unchanged"
+            outcome = "source_unchanged"
         else:
             await self.service.upsert_source(source, who)
-            outcome = "was updated" if before else "was added"
+            outcome = "source_updated" if before else "source_added"
             log.info("Source %s %s by %s", source.id, outcome, who.id)
-        lines = [f"Source {outcome}: {source_line(source)}"]
+        lines = [say(outcome, shown_in, source=source_line(source))]
         if fact is not None:
             if source.id in fact.source_ids:
-                lines.append(f"{code(fact.id)} already cites it.")
+                lines.append(say("already_cites", shown_in, fact_id=code(fact.id)))
             else:
                 revision = await self.service.attach_source(fact.id, source.id, who)
-                lines.append(f"{code(fact.id)} now cites it (revision {revision}).")
+                lines.append(say("now_cites", shown_in, fact_id=code(fact.id), revision=revision))
         await reply(interaction, "\n".join(lines))
 
     @facts.command(name="detach", description="Stop a fact citing a source (the source itself is kept)")
-    @app_commands.describe(
-        fact_id="The fact that cites the source",
-        source_id="The source to stop citing",
-        reason="Why (kept in the history)",
-    )
-    @app_commands.autocomplete(fact_id=fact_id_autocomplete)
-    @app_commands.autocomplete(source_id=cited_source_autocomplete)
+    @app_commands.describe(**OPTION_HELP["detach"])
+    @app_commands.autocomplete(fact_id=fact_id_autocomplete, source_id=cited_source_autocomplete)
     async def facts_detach(
-        self,
-        interaction: discord.Interaction,
-        fact_id: str,
-        source_id: str,
-        reason: app_commands.Range[str, 0, 200] | None = None,
+        self, interaction: discord.Interaction, fact_id: str, source_id: str, reason: Reason = None
     ) -> None:
-        fact = await self._require_fact(interaction, fact_id)
-        if fact is None:
+        if (fact := await self._require_fact(interaction, fact_id)) is None:
             return
         who = actor(interaction.user)
         # The store refuses an id the fact does not cite, and the last source (a fact must cite one).
         revision = await self.service.detach_source(fact.id, source_id.strip(), who, (reason or "").strip())
         log.info("Source %s detached from fact %s by %s", source_id, fact.id, who.id)
-        await reply(interaction, f"{code(fact.id)} no longer cites {code(source_id)} (revision {revision}).")
+        values = {"fact_id": code(fact.id), "source_id": code(source_id), "revision": revision}
+        await reply(interaction, say("detached", user_language(interaction), **values))
 
     # -- reports -----------------------------------------------------------------------------
 
     @facts.command(name="gaps", description="Questions the bot could not answer, to link them to facts")
-    @app_commands.describe(since="Start date YYYY-MM-DD (default: 30 days ago)")
+    @app_commands.describe(**OPTION_HELP["gaps"])
     async def facts_gaps(
         self, interaction: discord.Interaction, since: app_commands.Range[str, 0, 10] | None = None
     ) -> None:
+        language = user_language(interaction)
         try:
             start = parse_since(since, self.now())
         except CurationInputError as error:
-            await reply(interaction, problems_message(error, "Cannot read that date:"))
+            await reply(interaction, problems_message(error, say("bad_since", language)))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         questions = await self.service.unanswered(start, limit=GAPS_SHOWN)
-        since_text = f"{start:%Y-%m-%d}"
+        since_text = format_day(start.date(), "en")  # the gaps panel is still in English
         view = GapsView(self.service, self.settings, interaction.user.id, questions, since_text)
         await finish(interaction, embed=view.embed(), view=view if questions else None)
         view.origin = interaction
@@ -626,58 +637,55 @@ class Curation(commands.Cog, name="Curation"):
 
     @facts.command(name="export", description="Download the whole fact base as a JSON file")
     async def facts_export(self, interaction: discord.Interaction) -> None:
+        language = user_language(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         fact_base = await self.service.export()
         data = dump_fact_base(fact_base).encode("utf-8")
         if len(data) > EXPORT_SIZE_LIMIT:
-            await finish(
-                interaction,
-                f"The fact base is {len(data) // 1024 // 1024} MB, more than Discord accepts as a file. "
-                "Export it on the server with `python bot.py export PATH`.",
-            )
+            await finish(interaction, say("export_too_big", language, size=len(data) // 1024 // 1024))
             return
         filename = f"fact-base-{self.now():%Y%m%d-%H%M%S}.json"
         file = discord.File(io.BytesIO(data), filename=filename)
         await finish(
             interaction,
-            f"The fact base: {self._facts_count(fact_base)}. Edit it and bring it back with /facts import.",
+            say("exported", language, counts=self._facts_count(fact_base, language)),
             file=file,
         )
 
     @facts.command(name="import", description="Replace the fact base with a JSON file (preview first)")
-    @app_commands.describe(file="A fact-base JSON file, such as one from /facts export (at most 5 MB)")
+    @app_commands.describe(**OPTION_HELP["import"])
     async def facts_import(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        language = user_language(interaction)
         filename = clip(file.filename, 100)
         if file.size > MAX_DOCUMENT_BYTES:
+            size, limit = f"{file.size / 1024 / 1024:.1f}", MAX_DOCUMENT_BYTES // 1024 // 1024
             await reply(
-                interaction,
-                f"{code(filename)} is {file.size / 1024 / 1024:.1f} MB; the limit is "
-                f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB. Nothing was changed.",
+                interaction, say("import_too_big", language, filename=code(filename), size=size, limit=limit)
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             data = await file.read()
         except discord.HTTPException:
-            await finish(interaction, f"Could not download {code(filename)}; please upload it again.")
+            await finish(interaction, say("download_failed", language, filename=code(filename)))
             return
         try:
             fact_base = await asyncio.to_thread(_parse_document, data, filename)
         except FactBaseError as error:
-            await finish(interaction, _document_problems(error, filename))
+            await finish(interaction, _document_problems(error, filename, language))
             return
         # Read before planning: a change landing in between is then seen as a change at Confirm.
         seen = await self.service.export()
         plan = await self.service.plan_import(fact_base)
         if not plan.has_changes:
-            await finish(interaction, f"{code(filename)} matches the fact base exactly: nothing to import.")
+            await finish(interaction, say("import_identical", language, filename=code(filename)))
             return
         view = ImportConfirmView(
             self.service, self.settings, interaction.user.id, fact_base, plan, filename, seen=seen
         )
         await finish(
             interaction,
-            "Nothing has changed yet. Confirm to apply this import, or cancel (the preview expires in 5 minutes).",
+            say("import_preview", language),
             embed=plan_embed(plan, filename),
             view=view,
         )
@@ -688,17 +696,15 @@ def _parse_document(data: bytes, filename: str) -> FactBase:
     return parse_fact_base(decode_document(data, filename), filename)
 
 
-def _document_problems(error: FactBaseError, filename: str) -> str:
+def _document_problems(error: FactBaseError, filename: str, language: Language) -> str:
     """Every problem (file, fact or source, field, why), as many as fit in one message."""
-    header = (
-        f"{code(filename)} is not a valid fact base ({len(error.problems)} problem(s)); nothing was changed:"
-    )
+    header = say("not_a_fact_base", language, filename=code(filename), count=len(error.problems))
     lines = [header]
     used = len(header)
     for shown, problem in enumerate(error.problems):
         line = f"• {escape(describe_problem(problem))}"
         if used + len(line) + 60 > CONTENT_LIMIT:
-            lines.append(f"… and {len(error.problems) - shown} more.")
+            lines.append(say("more_problems", language, count=len(error.problems) - shown))
             break
         lines.append(clip(line, 300))
         used += len(lines[-1]) + 1

@@ -37,13 +37,13 @@ from knowledge.curation import (
     build_fact,
     clean_variant,
     describe_plan,
-    language_name,
     link_candidates,
     with_quote,
 )
+from knowledge.dates import format_day
 from knowledge.importing import ImportPlan
 from knowledge.models import Actor, Fact, FactBase, Language, Source
-from knowledge.phrases import Phrasebook
+from knowledge.phrases import phrases
 from knowledge.schema import LIMITS
 from knowledge.service import KnowledgeService
 from knowledge.store import DuplicateFact, StaleRevision, UnansweredQuestion
@@ -58,7 +58,7 @@ from .safety import (
     fit_embed,
     quote_user_text,
 )
-from .shared import problems_message, reply, report_error, user_language
+from .shared import language_name, problems_message, reply, report_error, user_language
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,13 @@ def source_line(source: Source) -> str:
     )
     line = f"{code(source.id, 64)} {escape(clip(source.title, 120))} ({details})"
     return line + (f" {code(source.url, 200)}" if source.url else "")
+
+
+def revision_card(
+    service: KnowledgeService, fact: Fact, revision: int, heading: str, colour: discord.Colour
+) -> discord.Embed:
+    """A fact as saved, or as it now stands, at `revision`: under a confirmation or a refusal."""
+    return fact_embed(fact, service.sources(), revision=revision, heading=heading, colour=colour)
 
 
 def fact_embed(
@@ -241,50 +248,8 @@ class ModeratorModal(discord.ui.Modal):
 
 # The fact form in the moderator's language. Labels fit Discord's 45 characters; the English
 # labels are also how problems name the fields (knowledge.curation.FACT_FORM_LABELS).
-form_text = Phrasebook(
-    {
-        **{
-            name: {"en": label, "fr": french}
-            for (name, label), french in zip(
-                FACT_FORM_LABELS.items(),
-                (
-                    "Énoncé (anglais)",
-                    "Énoncé (français)",
-                    "Attribution : anglais | français, ou une",
-                    "Date (AAAA, AAAA-MM ou AAAA-MM-JJ)",
-                    "Étiquettes et sources",
-                ),
-                strict=True,
-            )
-        },
-        "title_add": {"en": "New fact: {fact_id}", "fr": "Nouveau fait : {fact_id}"},
-        "title_edit": {"en": "Edit {fact_id} (r{revision})", "fr": "Modifier {fact_id} (r{revision})"},
-        "statement_en_hint": {
-            "en": "What the article reports, in English (one or two sentences).",
-            "fr": "Ce que rapporte l'article, en anglais (une ou deux phrases).",
-        },
-        "statement_fr_hint": {
-            "en": "La même information, en français.",  # a prompt to write French, in French
-            "fr": "La même information, en français.",
-        },
-        "required": {
-            "en": "Required, at most {limit} characters.",
-            "fr": "Obligatoire, {limit} caractères au plus.",
-        },
-        "attribution_hint": {
-            "en": "English | French, or one text for both languages",
-            "fr": "Anglais | français, ou un seul texte pour les deux langues",
-        },
-        "date_hint": {
-            "en": "When it happened; leave empty if unknown.",
-            "fr": "Quand cela s'est passé ; laissez vide si inconnu.",
-        },
-        "tags_sources_hint": {
-            "en": "Line 1: tags: a, b — line 2: sources: x, y (ids from /facts source)",
-            "fr": "Ligne 1 : tags: a, b — ligne 2 : sources: x, y (identifiants de /faits source)",
-        },
-    }
-)
+form_text = phrases.area("form")
+say = phrases.area("curation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,25 +369,16 @@ class FactModal(ModeratorModal):
             retry = FormRetryView(
                 self.service, self.settings, self.owner_id, retry_request, label="Edit it with my text"
             )
-            embed = fact_embed(
-                existing,
-                self.service.sources(),
-                revision=current_revision,
-                heading=f"Current version of {fact.id}",
-                colour=COLOUR_WARN,
+            embed = revision_card(
+                self.service, existing, current_revision, f"Current version of {fact.id}", COLOUR_WARN
             )
-            message = (
-                f"Not saved: someone added {code(fact.id)} while you were typing. Here it is; your text is "
-                "kept, and the button opens it as an edit of this fact."
-            )
+            message = say("added_meanwhile", user_language(interaction), fact_id=code(fact.id))
             await reply(interaction, message, embed=embed, view=retry)
             retry.origin = interaction
             return
         log.info("Fact %s added by %s", fact.id, who.id)
-        embed = fact_embed(
-            fact, self.service.sources(), revision=revision, heading=f"Added fact {fact.id}", colour=COLOUR_OK
-        )
-        await reply(interaction, f"Saved as revision {revision}.", embed=embed)
+        embed = revision_card(self.service, fact, revision, f"Added fact {fact.id}", COLOUR_OK)
+        await reply(interaction, say("saved", user_language(interaction), revision=revision), embed=embed)
 
     async def _edit(
         self, interaction: discord.Interaction, fact: Fact, who: Actor, typed: FactFormRequest
@@ -441,35 +397,28 @@ class FactModal(ModeratorModal):
                 retry_request,
                 label=f"Edit again from revision {stale.revision}",
             )
-            embed = fact_embed(
-                stale.fact,
-                self.service.sources(),
-                revision=stale.revision,
-                heading=f"Current version of {fact.id}",
-                colour=COLOUR_WARN,
+            embed = revision_card(
+                self.service, stale.fact, stale.revision, f"Current version of {fact.id}", COLOUR_WARN
             )
-            message = (
-                f"Not saved: someone changed {code(fact.id)} while you were editing. It is now at revision "
-                f"{stale.revision}; your edit was based on revision {stale.expected_revision}. "
-                "Here is the current version. The button reopens your text so you can merge it."
+            message = say(
+                "stale",
+                user_language(interaction),
+                fact_id=code(fact.id),
+                revision=stale.revision,
+                expected=stale.expected_revision,
             )
             await reply(interaction, message, embed=embed, view=retry)
             retry.origin = interaction
             return
         if revision == expected:
-            await reply(
-                interaction, f"No change: {code(fact.id)} already says exactly that (revision {revision})."
+            message = say(
+                "edit_no_change", user_language(interaction), fact_id=code(fact.id), revision=revision
             )
+            await reply(interaction, message)
             return
         log.info("Fact %s edited by %s (revision %s)", fact.id, who.id, revision)
-        embed = fact_embed(
-            fact,
-            self.service.sources(),
-            revision=revision,
-            heading=f"Edited fact {fact.id}",
-            colour=COLOUR_OK,
-        )
-        await reply(interaction, f"Saved as revision {revision}.", embed=embed)
+        embed = revision_card(self.service, fact, revision, f"Edited fact {fact.id}", COLOUR_OK)
+        await reply(interaction, say("saved", user_language(interaction), revision=revision), embed=embed)
 
 
 QUOTE_FIELD_IDS = {
@@ -541,12 +490,13 @@ class QuoteModal(ModeratorModal):
         updated = with_quote(self.fact, self.service.sources(), **typed)
         who = actor(interaction.user)
         revision = await self.service.update_fact(updated, who, self.reason, expected_revision=self.revision)
+        language = user_language(interaction)
         if revision == self.revision:
-            await reply(interaction, f"No change: the quote of {code(self.fact.id)} is already that.")
+            await reply(interaction, say("quote_no_change", language, fact_id=code(self.fact.id)))
             return
         log.info("Quote of fact %s edited by %s (revision %s)", self.fact.id, who.id, revision)
-        state = "removed" if updated.quote is None else "saved"
-        await reply(interaction, f"Quote of {code(self.fact.id)} {state} as revision {revision}.")
+        key = "quote_removed" if updated.quote is None else "quote_saved"
+        await reply(interaction, say(key, language, fact_id=code(self.fact.id), revision=revision))
 
 
 class FormRetryView(ModeratorView):
@@ -631,7 +581,7 @@ class GapsView(ModeratorView):
                 label=clip(" ".join(q.text.split()), SELECT_OPTION_LABEL_LIMIT),
                 value=key,
                 description=clip(
-                    f"asked {q.count}× · {language_name(q.language)} · last {q.last_asked:%Y-%m-%d}",
+                    f"asked {q.count}× · {language_name(q.language, 'en')} · last {format_day(q.last_asked.date(), 'en')}",
                     SELECT_DESCRIPTION_LIMIT,
                 ),
                 default=self.chosen is not None and key == str(self.chosen.question_id),
@@ -662,7 +612,7 @@ class GapsView(ModeratorView):
         if self.chosen is not None:
             embed.add_field(
                 name="Answering",
-                value=f"{quote_user_text(self.chosen.text, 300)} ({language_name(self.chosen.language)})",
+                value=f"{quote_user_text(self.chosen.text, 300)} ({language_name(self.chosen.language, 'en')})",
                 inline=False,
             )
         if note:
@@ -678,8 +628,9 @@ class GapsView(ModeratorView):
 
     async def on_fact(self, interaction: discord.Interaction) -> None:
         question = self.chosen
+        language = user_language(interaction)
         if question is None or not self.fact_select.values:
-            await reply(interaction, "Choose a question first.")
+            await reply(interaction, say("choose_question", language))
             return
         fact_id = self.fact_select.values[0]
         try:
@@ -687,11 +638,7 @@ class GapsView(ModeratorView):
         except CurationInputError as error:
             await reply(
                 interaction,
-                problems_message(
-                    error,
-                    "This question cannot become a variant as asked; add a shorter wording "
-                    "with /facts variant:",
-                ),
+                problems_message(error, say("not_a_variant", language)),
             )
             return
         revision = await self.service.link_question(
@@ -701,16 +648,17 @@ class GapsView(ModeratorView):
         self.questions.pop(str(question.question_id), None)
         self.chosen = None
         self._rebuild()
-        note = f"Linked “{quote_user_text(question.text, 150)}” to {code(fact_id)} (revision {revision})."
+        note = say(
+            "linked",
+            language,
+            question=quote_user_text(question.text, 150),
+            fact_id=code(fact_id),
+            revision=revision,
+        )
         await interaction.response.edit_message(embed=self.embed(note), view=self, allowed_mentions=NO_PINGS)
         answer = self.service.answer(question.text, question.language)
-        if answer.answered and any(found.fact.id == fact_id for found in answer.facts):
-            outcome = "The bot now answers this question with that fact."
-        else:
-            outcome = (
-                "Note: the bot still does not pick that fact for this wording (score below its threshold). "
-                "Consider more variants or tags with /facts variant or /facts edit."
-            )
+        answers = answer.answered and any(found.fact.id == fact_id for found in answer.facts)
+        outcome = say("link_answers" if answers else "link_weak", language)
         await reply(interaction, f"{note}\n{outcome}")
 
 
@@ -763,7 +711,7 @@ class ImportConfirmView(ModeratorView):
     @discord.ui.button(label="Confirm import", style=discord.ButtonStyle.danger, custom_id=IMPORT_CONFIRM_ID)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
         if self.finished:
-            await reply(interaction, "This import was already confirmed or cancelled.")
+            await reply(interaction, say("import_closed", user_language(interaction)))
             return
         self.finished = True  # a double click must not apply twice
         await interaction.response.defer()
@@ -775,8 +723,7 @@ class ImportConfirmView(ModeratorView):
                 self.plan, self.seen, self.finished = fresh, current, False
                 embed = plan_embed(fresh, self.filename)
                 await interaction.edit_original_response(
-                    content="The fact base changed since this preview. Here is the updated preview; "
-                    "confirm again to apply it.",
+                    content=say("import_changed", user_language(interaction)),
                     embed=embed,
                     view=self,
                     allowed_mentions=NO_PINGS,
@@ -793,7 +740,7 @@ class ImportConfirmView(ModeratorView):
         self._close()
         embed = plan_embed(applied, self.filename, heading="Imported")
         await interaction.edit_original_response(
-            content="Import applied. Every change is a revision: /facts history and /facts revert can undo any of them.",
+            content=say("import_applied", user_language(interaction)),
             embed=embed,
             view=None,
             allowed_mentions=NO_PINGS,
@@ -801,12 +748,13 @@ class ImportConfirmView(ModeratorView):
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, custom_id=IMPORT_CANCEL_ID)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        language = user_language(interaction)
         if self.finished:
-            await reply(interaction, "This import was already confirmed or cancelled.")
+            await reply(interaction, say("import_closed", language))
             return
         self._close()
         await interaction.response.edit_message(
-            content="Import cancelled: nothing was changed.", embed=None, view=None, allowed_mentions=NO_PINGS
+            content=say("import_cancelled", language), embed=None, view=None, allowed_mentions=NO_PINGS
         )
 
     async def on_timeout(self) -> None:
@@ -816,7 +764,7 @@ class ImportConfirmView(ModeratorView):
         if self.origin is not None:
             with contextlib.suppress(discord.HTTPException):
                 await self.origin.edit_original_response(
-                    content="The import preview expired after 5 minutes: nothing was changed.",
+                    content=say("import_expired", user_language(self.origin)),
                     view=None,
                     allowed_mentions=NO_PINGS,
                 )

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.models import Language
+from knowledge.phrases import phrases
 
 from .permissions import is_moderator
 from .rendering import curated
@@ -26,68 +27,6 @@ if TYPE_CHECKING:
     from .runner import StoryBot
 
 log = logging.getLogger(__name__)
-
-HELP: dict[str, dict[Language, str]] = {
-    "knows": {"en": "What I know", "fr": "Ce que je sais"},
-    "intro": {
-        "en": "I answer questions about one news story, only from a curated fact base, and I always cite my sources. "
-        "If something is not in the fact base, I say so rather than guess.",
-        "fr": "Je réponds aux questions sur une seule affaire, uniquement à partir d'une base de faits vérifiés, "
-        "et je cite toujours mes sources. Si une information n'y figure pas, je le dis au lieu de deviner.",
-    },
-    "how": {"en": "How to ask", "fr": "Comment me poser une question"},
-    "how_body": {
-        "en": "• {ask} — in any channel where I can write\n"
-        "• mention me: `@{bot} what did WikiLeaks propose?`\n"
-        "• or send me a direct message\n"
-        "I answer in the language of your question, English or French.",
-        "fr": "• {ask} — dans tout salon où je peux écrire\n"
-        "• mentionnez-moi : `@{bot} qu'a proposé WikiLeaks ?`\n"
-        "• ou envoyez-moi un message privé\n"
-        "Je réponds dans la langue de la question, français ou anglais.",
-    },
-    "examples": {"en": "Examples (English or French)", "fr": "Exemples (en français ou en anglais)"},
-    "examples_body": {
-        "en": "• What did The Atlantic reveal?\n• What did WikiLeaks propose to Donald Trump Jr.?\n"
-        "• Qu'a répondu Donald Trump Jr. ?\n• Quand les messages ont-ils été publiés ?",
-        "fr": "• Qu'a révélé The Atlantic ?\n• Qu'a proposé WikiLeaks à Donald Trump Jr. ?\n"
-        "• What did Donald Trump Jr. reply?\n• When were the messages published?",
-    },
-    "more": {"en": "More", "fr": "Et aussi"},
-    "more_body": {
-        "en": "• {summary} — the story in brief, with dates and sources\n"
-        "• {timeline} — the chronology\n"
-        "• Under each answer: **Sources** for the full references, 👍 / 👎 to tell the moderators how I did.",
-        "fr": "• {summary} — l'histoire en bref, datée et sourcée\n"
-        "• {timeline} — la chronologie\n"
-        "• Sous chaque réponse : **Sources** pour les références complètes, 👍 / 👎 pour dire aux modérateurs "
-        "si la réponse convient.",
-    },
-    "teach": {"en": "Teaching me (moderators)", "fr": "M'apprendre (modérateurs)"},
-    "teach_body": {
-        "en": "• {facts_gaps} — questions I could not answer; link one to a fact to teach me that wording\n"
-        "• {facts_variant} — add another way of asking for a fact\n"
-        "• {facts_add} · {facts_edit} · {facts_retire} · {facts_restore} — curate facts (nothing is lost: "
-        "{facts_history}, {facts_revert})\n"
-        "• {facts_source} — add or attach a source\n"
-        "• {facts_feedback} — the answers people voted down\n"
-        "• {facts_export} · {facts_import} — the whole fact base as a file\n"
-        "• {digest_subscribe} — a daily summary of the changes, in this channel",
-        "fr": "• {facts_gaps} — les questions restées sans réponse ; reliez-en une à un fait pour m'apprendre "
-        "cette formulation\n"
-        "• {facts_variant} — ajouter une autre façon de demander un fait\n"
-        "• {facts_add} · {facts_edit} · {facts_retire} · {facts_restore} — gérer les faits (rien n'est perdu : "
-        "{facts_history}, {facts_revert})\n"
-        "• {facts_source} — ajouter ou rattacher une source\n"
-        "• {facts_feedback} — les réponses jugées mauvaises\n"
-        "• {facts_export} · {facts_import} — toute la base dans un fichier\n"
-        "• {digest_subscribe} — un résumé quotidien des changements, dans ce salon",
-    },
-    "footer": {
-        "en": "Command names appear in your Discord language.",
-        "fr": "Les noms des commandes s'affichent dans la langue de votre Discord.",
-    },
-}
 
 
 COMMANDS = (
@@ -102,9 +41,7 @@ def command_names(language: Language) -> dict[str, str]:
     return {path.replace(" ", "_"): f"`/{localized_path(path, language)}`" for path in COMMANDS}
 
 
-def help_text(key: str, language: Language, /, **values: str) -> str:
-    template = HELP[key][language]
-    return template.format(**values) if values else template
+help_text = phrases.area("help")
 
 
 def help_embed(

@@ -27,6 +27,7 @@ from discord.ext import commands, tasks
 
 from knowledge.models import Actor, Language
 from knowledge.newsroom import (
+    ComposeBrief,
     compose_digest,
     compose_summary,
     compose_timeline,
@@ -36,7 +37,7 @@ from knowledge.newsroom import (
     parse_timezone,
     timezone_names,
 )
-from knowledge.phrases import Phrasebook
+from knowledge.phrases import phrases
 from knowledge.store import DigestSubscription, StoreError
 
 from .permissions import actor_of, is_moderator
@@ -49,50 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TEXTS: dict[str, dict[Language, str]] = {
-    "guild_only": {
-        "en": "Digests are set up in a server channel, not in direct messages.",
-        "fr": "Les résumés se configurent dans un salon de serveur, pas en message privé.",
-    },
-    "not_moderator": {
-        "en": "Only moderators (Manage Server or a moderator role) can manage this channel's digest.",
-        "fr": "Seuls les modérateurs (Gérer le serveur ou un rôle de modérateur) peuvent gérer le résumé de ce salon.",
-    },
-    "bad_time": {
-        "en": "`{value}` is not a time of day. Use HH:MM on a 24-hour clock, for example 09:00 or 18:30.",
-        "fr": "`{value}` n'est pas une heure. Utilisez HH:MM sur 24 heures, par exemple 09:00 ou 18:30.",
-    },
-    "bad_timezone": {
-        "en": "`{value}` is not a time zone I know. Use an IANA name such as Europe/Paris, America/New_York or UTC.",
-        "fr": "`{value}` n'est pas un fuseau horaire connu. Utilisez un nom IANA comme Europe/Paris, America/Montreal ou UTC.",
-    },
-    "cannot_post": {
-        "en": "I cannot post embeds in this channel: please give me Send Messages and Embed Links here first.",
-        "fr": "Je ne peux pas publier dans ce salon : donnez-moi d'abord les permissions Envoyer des messages et Intégrer des liens.",
-    },
-    "subscribed": {
-        "en": "This channel will get a digest of the fact-base changes every day at {time} ({timezone}), in {language}. "
-        "Next one: {next}. Days without changes get no message.",
-        "fr": "Ce salon recevra chaque jour à {time} ({timezone}) un résumé des changements de la base de faits, en {language}. "
-        "Prochain : {next}. Les jours sans changement, aucun message.",
-    },
-    "unsubscribed": {
-        "en": "This channel will no longer get the digest.",
-        "fr": "Ce salon ne recevra plus le résumé.",
-    },
-    "not_subscribed": {
-        "en": "This channel has no digest. Set one up with /digest subscribe.",
-        "fr": "Ce salon n'a pas de résumé. Configurez-en un avec /digest subscribe.",
-    },
-    "status": {
-        "en": "Digest: every day at {time} ({timezone}), in {language}.\nNext: {next}.\nFacts changed since the last digest: {pending}.",
-        "fr": "Résumé : chaque jour à {time} ({timezone}), en {language}.\nProchain : {next}.\nFaits modifiés depuis le dernier résumé : {pending}.",
-    },
-    "store_error": {"en": "That did not work: {error}", "fr": "Cela n'a pas fonctionné : {error}"},
-}
 
-
-text = Phrasebook(TEXTS)
+text = phrases.area("digest")
 
 
 class Newsroom(commands.Cog, name="Newsroom"):
@@ -127,18 +86,19 @@ class Newsroom(commands.Cog, name="Newsroom"):
         name="summary", description="The story in brief: the key facts in order, with dates and sources"
     )
     async def summary(self, interaction: discord.Interaction) -> None:
-        service = self.bot.service
-        language = self.channel_language(interaction)
-        brief = compose_summary(service.story, service.timeline(), service.sources_of, language)
-        await self.send_pages(interaction, brief_embeds(brief))
+        await self.send_brief(interaction, compose_summary)
 
     @app_commands.command(
         name="timeline", description="The chronology of the story, each event with its source"
     )
     async def timeline(self, interaction: discord.Interaction) -> None:
+        await self.send_brief(interaction, compose_timeline)
+
+    async def send_brief(self, interaction: discord.Interaction, compose: ComposeBrief) -> None:
+        """The story's dated facts, composed by `compose` in the channel's language, as pages."""
         service = self.bot.service
         language = self.channel_language(interaction)
-        brief = compose_timeline(service.story, service.timeline(), service.sources_of, language)
+        brief = compose(service.story, service.timeline(), service.sources_of, language)
         await self.send_pages(interaction, brief_embeds(brief))
 
     @staticmethod
@@ -223,6 +183,14 @@ class Newsroom(commands.Cog, name="Newsroom"):
         )
         await send(interaction, content=message, ephemeral=True)
 
+    async def open_panel(self, interaction: discord.Interaction) -> tuple[Language, int] | None:
+        """The language and channel of a digest command a moderator may run (deferred), else None."""
+        if await self.refuse(interaction):
+            return None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.channel_id is not None  # refuse() said no when there is no channel
+        return self.channel_language(interaction), interaction.channel_id
+
     @subscribe.autocomplete("timezone")
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -231,14 +199,10 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     @digest.command(name="unsubscribe", description="Stop this channel's daily digest")
     async def unsubscribe(self, interaction: discord.Interaction) -> None:
-        if await self.refuse(interaction):
+        if (opened := await self.open_panel(interaction)) is None:
             return
-        language = self.channel_language(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        assert interaction.channel_id is not None
-        removed = await self.bot.service.unsubscribe(
-            interaction.channel_id, Actor(*actor_of(interaction.user))
-        )
+        language, channel_id = opened
+        removed = await self.bot.service.unsubscribe(channel_id, Actor(*actor_of(interaction.user)))
         await send(
             interaction,
             content=text("unsubscribed" if removed else "not_subscribed", language),
@@ -247,12 +211,10 @@ class Newsroom(commands.Cog, name="Newsroom"):
 
     @digest.command(name="status", description="Show this channel's digest settings and what is waiting")
     async def status(self, interaction: discord.Interaction) -> None:
-        if await self.refuse(interaction):
+        if (opened := await self.open_panel(interaction)) is None:
             return
-        language = self.channel_language(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        assert interaction.channel_id is not None
-        subscription = await self.bot.service.subscription(interaction.channel_id)
+        language, channel_id = opened
+        subscription = await self.bot.service.subscription(channel_id)
         if subscription is None:
             await send(interaction, content=text("not_subscribed", language), ephemeral=True)
             return

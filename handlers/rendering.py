@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 
 import discord
 
-from knowledge.answers import Answer, cite, format_date, phrase
+from knowledge.answers import Answer, cite, phrase
+from knowledge.dates import format_date
 from knowledge.models import LANGUAGES, Language, Source
 from knowledge.newsroom import Brief, Digest, SourcesOf, digest_sections, newsroom_phrase, paginate
-from knowledge.phrases import Phrasebook
+from knowledge.phrases import phrases
 
 from .safety import (
     CONTENT_LIMIT,
@@ -45,36 +46,8 @@ ANSWERED_COLOUR = discord.Colour.blurple()
 UNKNOWN_COLOUR = discord.Colour.light_grey()
 NEWS_COLOUR = discord.Colour.dark_teal()
 
-LABELS: dict[str, dict[Language, str]] = {
-    "sources": {"en": "Sources", "fr": "Sources"},
-    "related": {"en": "Related fact", "fr": "Fait lié"},
-    "more_sources": {
-        "en": "… and {count} more (see the Sources button).",
-        "fr": "… et {count} de plus (bouton Sources).",
-    },
-    "answer": {"en": "Answer #{qid}", "fr": "Réponse n° {qid}"},
-    "facts": {"en": "facts", "fr": "faits"},
-    "curated": {"en": "From a curated fact base", "fr": "D'après une base de faits vérifiés"},
-    "unknown_footer": {
-        "en": "Unanswered questions are shown to the moderators, who can teach me.",
-        "fr": "Les questions sans réponse sont transmises aux modérateurs, qui peuvent me les apprendre.",
-    },
-    "sources_title": {"en": "Sources of this answer", "fr": "Sources de cette réponse"},
-    "no_sources": {"en": "This answer cites no source.", "fr": "Cette réponse ne cite aucune source."},
-    "sources_gone": {
-        "en": "I no longer have the sources of that answer; please ask again.",
-        "fr": "Je n'ai plus les sources de cette réponse ; reposez la question.",
-    },
-    "publisher": {"en": "Publisher", "fr": "Éditeur"},
-    "date": {"en": "Date", "fr": "Date"},
-    "link": {"en": "Link", "fr": "Lien"},
-    "no_link": {"en": "no link available", "fr": "pas de lien disponible"},
-    "in_language": {"en": "in {language}", "fr": "en {language}"},
-    "page": {"en": "Page {page}/{pages}", "fr": "Page {page}/{pages}"},
-}
 
-
-label = Phrasebook(LABELS)
+label = phrases.area("render")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +149,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
         sources_name = label("sources", language)
         sources_value = ""
         if answer.sources:
-            more = label.entries["more_sources"][language]
+            more = phrases.entries["render.more_sources"][language]
             sources_value = _fill(citation_lines(answer.sources, language), EMBED_FIELD_VALUE_LIMIT, more)
         budget = EMBED_TOTAL_LIMIT - len(embed.title or "") - len(footer) - len(related_name) * len(related)
         budget -= len(sources_name) + len(sources_value) if sources_value else 0

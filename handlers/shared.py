@@ -26,7 +26,7 @@ from discord import app_commands
 from config import Settings
 from knowledge.curation import CurationInputError
 from knowledge.models import Language, as_language
-from knowledge.phrases import Phrasebook
+from knowledge.phrases import phrases
 from knowledge.questions import QuestionRejected
 from knowledge.store import StoreError
 
@@ -39,21 +39,7 @@ LANGUAGE_CHOICES = [
     app_commands.Choice(name="French", value="fr"),
 ]
 
-text = Phrasebook(
-    {
-        "english": {"en": "English", "fr": "anglais"},
-        "french": {"en": "French", "fr": "français"},
-        "apology": {
-            "en": "Sorry, something went wrong on my side. Please try again in a moment.",
-            "fr": "Désolé, un problème est survenu de mon côté. Réessayez dans un instant.",
-        },
-        "not_allowed": {
-            "en": "Sorry, you cannot use this command here.",
-            "fr": "Désolé, vous ne pouvez pas utiliser cette commande ici.",
-        },
-        "input_problems": {"en": "Nothing was saved:", "fr": "Rien n'a été enregistré :"},
-    }
-)
+text = phrases.area("common")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,63 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .dates import format_date, month_names
 from .models import Fact, Language, Quote, Source, Story
-from .phrases import Phrasebook
-
-MONTHS: dict[Language, tuple[str, ...]] = {
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-    "fr": (
-        "janvier", "février", "mars", "avril", "mai", "juin",
-        "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-    ),
-}  # fmt: skip
-
-PHRASES: dict[str, dict[Language, str]] = {
-    "unknown": {
-        "en": "I don't know that from this story.",
-        "fr": "Je ne sais pas cela d'après cette histoire.",
-    },
-    "suggest": {
-        "en": "Questions I can answer that come close:",
-        "fr": "Des questions proches auxquelles je sais répondre :",
-    },
-    "source": {"en": "Source", "fr": "Source"},
-    "sources": {"en": "Sources", "fr": "Sources"},
-    "colon": {"en": ": ", "fr": " : "},
-    "semicolon": {"en": "; ", "fr": " ; "},
-    "wrote": {"en": "{speaker} wrote", "fr": "{speaker} a écrit"},
-    "translated": {"en": " (our translation from the French)", "fr": ""},
-    "in_english": {"en": "", "fr": " (en anglais)"},
-    # Never echoes the part itself: paragraphs are curated text, and a question is not.
-    "unknown_part": {
-        "en": "This story does not answer the other part of your question.",
-        "fr": "Cette histoire ne répond pas à l'autre partie de votre question.",
-    },
-    "on_date": {"en": "It was on {date}.", "fr": "C'était le {date}."},
-    "in_month": {"en": "It was in {date}.", "fr": "C'était en {date}."},
-}
-
+from .phrases import phrases
 
 _ABBREVIATION_END = re.compile(r"\b(?:[A-Z][a-z]?|etc)\.$")
 
 
-phrase = Phrasebook(PHRASES)
-
-
-def format_date(date: str | None, language: Language) -> str:
-    """'2017-11-13' -> '13 November 2017' / '13 novembre 2017'; partial dates stay partial."""
-    if not date:
-        return ""
-    parts = date.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[language][int(parts[1]) - 1]
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    return f"{int(parts[2])} {month} {parts[0]}"
+phrase = phrases.area("answer")
 
 
 def cite(source: Source, language: Language) -> str:
@@ -190,7 +141,7 @@ def date_lead(facts: list[Fact], language: Language) -> str | None:
 
 def _states_its_date(fact: Fact, language: Language) -> bool:
     statement = fact.statement.get(language).casefold()
-    return any(month.casefold() in statement for month in MONTHS[language]) or bool(
+    return any(month.casefold() in statement for month in month_names(language)) or bool(
         re.search(r"\b(?:19|20)\d\d\b", statement)
     )
 

@@ -18,9 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, cast
 
+from .dates import format_moment
 from .importing import ImportPlan
 from .matcher import Match
 from .models import LANGUAGES, Bilingual, Fact, Language, QuestionVariants, Quote, Source, as_language
+from .phrases import phrases
 from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Problem, parse_fact_base
 
 # ---------------------------------------------------------------------------------------------
@@ -29,11 +31,8 @@ from .schema import DATE, LIMITS, SCHEMA_VERSION, SLUG, URL, FactBaseError, Prob
 
 # The modal's fields, keyed by the stable name used in custom_ids; labels fit Discord's 45 characters.
 FACT_FORM_LABELS: dict[str, str] = {
-    "statement_en": "Statement (English)",
-    "statement_fr": "Statement (French)",
-    "attribution": "Attribution: English | French, or one",
-    "date": "Date (YYYY, YYYY-MM or YYYY-MM-DD)",
-    "tags_sources": "Tags and sources",
+    name: phrases(f"form.{name}", "en")
+    for name in ("statement_en", "statement_fr", "attribution", "date", "tags_sources")
 }
 # Everything else a moderator can get wrong, named as the command option they typed it in.
 OTHER_LABELS: dict[str, str] = {
@@ -381,12 +380,7 @@ _SOURCE_FIELDS = {
 
 
 def build_source(
-    source_id: str,
-    title: str,
-    publisher: str,
-    language: str,
-    date: str | None = None,
-    url: str | None = None,
+    source_id: str, title: str, publisher: str, language: str, date: str | None = None, url: str | None = None
 ) -> Source:
     """A source from command options, checked by the schema's rules; errors name the option."""
     problems: list[FieldProblem] = []
@@ -474,16 +468,11 @@ def changed_fields(before: Fact, after: Fact) -> list[str]:
     return names
 
 
-def format_time(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def history_lines(
     revisions: Sequence[RevisionLike],
     escape: Callable[[str], str] = lambda text: text,
     reason_limit: int = 120,
+    language: Language = "en",
 ) -> list[str]:
     """One line per revision, newest first as given: number, kind, who, when, what changed, why."""
     ordered = sorted(revisions, key=lambda r: r.revision)
@@ -495,7 +484,7 @@ def history_lines(
         reason = " ".join(rev.reason.split())
         if len(reason) > reason_limit:
             reason = reason[: reason_limit - 1].rstrip() + "…"
-        line = f"r{rev.revision} · {rev.kind} · {escape(rev.actor_name)} ({escape(rev.actor_id)}) · {format_time(rev.created_at)}"
+        line = f"r{rev.revision} · {rev.kind} · {escape(rev.actor_name)} ({escape(rev.actor_id)}) · {format_moment(rev.created_at, language)}"
         if what:
             line += f" · changed: {what}"
         if reason:
@@ -614,7 +603,3 @@ def link_candidates(
     taken = {f.id for f, _ in chosen}
     chosen += [(by_id[i], 0.0) for i in sorted(by_id) if i not in taken]
     return chosen[:limit]
-
-
-def language_name(language: Language | str) -> str:
-    return {"en": "English", "fr": "French"}.get(language, language)

@@ -25,35 +25,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .answers import citation_line, fact_sentence, format_date
+from .answers import citation_line, fact_sentence
+from .dates import format_date
 from .models import Fact, Language, Source, Story
-from .phrases import Phrasebook
+from .phrases import phrases
 from .store import Change
 
 SourcesOf = Callable[[Fact], Sequence[Source]]
+ComposeBrief = Callable[[Story, Iterable[Fact], SourcesOf, Language], "Brief"]
 
 # ---------------------------------------------------------------------------------------------
 # Phrases
 # ---------------------------------------------------------------------------------------------
 
-NEWSROOM_PHRASES: dict[str, dict[Language, str]] = {
-    "summary_title": {"en": "The story in brief", "fr": "L'histoire en bref"},
-    "timeline_title": {"en": "Timeline", "fr": "Chronologie"},
-    "key_facts": {"en": "Key facts, in order", "fr": "Les faits clés, dans l'ordre"},
-    "no_dated_facts": {
-        "en": "No dated facts yet.",
-        "fr": "Aucun fait daté pour l'instant.",
-    },
-    "digest_title": {"en": "What changed in the fact base", "fr": "Ce qui a changé dans la base de faits"},
-    "added": {"en": "New facts", "fr": "Nouveaux faits"},
-    "edited": {"en": "Corrected or updated", "fr": "Corrigés ou mis à jour"},
-    "restored": {"en": "Back in the fact base", "fr": "De retour dans la base"},
-    "retired": {"en": "Withdrawn", "fr": "Retirés"},
-    "more": {"en": "… and {count} more.", "fr": "… et {count} de plus."},
-}
 
-
-newsroom_phrase = Phrasebook(NEWSROOM_PHRASES)
+newsroom_phrase = phrases.area("newsroom")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,13 +317,8 @@ def compose_summary(
 ) -> Brief:
     """The story's summary, then its dated facts in order, one cited line each (no quotes)."""
     entries = _entries(timeline, sources_of, language, full=False)
-    return Brief(
-        language=language,
-        title=story.title.get(language),
-        intro=story.summary.get(language),
-        heading=newsroom_phrase("key_facts", language) if entries else "",
-        entries=entries,
-    )
+    heading = newsroom_phrase("key_facts", language) if entries else ""
+    return Brief(language, story.title.get(language), story.summary.get(language), heading, entries)
 
 
 def compose_timeline(

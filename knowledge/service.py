@@ -218,17 +218,13 @@ class KnowledgeService(Answerer):
         """The change feed after a cursor: what a digest reports."""
         return await self._store.changes_since(change_id)
 
+    # The FactStore's parameters (wrapped by hand as in protocol.py), plus `now`.
+    # fmt: off
     async def subscribe(
-        self,
-        channel_id: int,
-        guild_id: int | None,
-        time_of_day: str,
-        timezone: str,
-        language: Language,
-        actor: Actor,
-        *,
-        now: datetime | None = None,
+        self, channel_id: int, guild_id: int | None, time_of_day: str, timezone: str, language: Language,
+        actor: Actor, *, now: datetime | None = None,
     ) -> DigestSubscription:
+        # fmt: on
         """Subscribe a channel to the daily digest; with `now`, its first slot counts from then."""
         subscription = await self._store.subscribe(
             channel_id, guild_id, time_of_day, timezone, language, actor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..models import Fact, Language
+from ..phrases import phrases
 
 
 class StoreError(Exception):
@@ -22,41 +23,36 @@ class StoreError(Exception):
         return self.french if language == "fr" and self.french else str(self)
 
 
+def _both(key: str, **values: object) -> tuple[str, str]:
+    """The catalogue's sentence `store.<key>` in English and in French."""
+    return phrases(f"store.{key}", "en", **values), phrases(f"store.{key}", "fr", **values)
+
+
 class UnknownFact(StoreError):
     def __init__(self, fact_id: str) -> None:
         self.fact_id = fact_id
-        super().__init__(
-            f"There is no fact with the id '{fact_id}'.", f"Aucun fait n'a l'identifiant « {fact_id} »."
-        )
-
-
-class DuplicateFact(StoreError):
-    def __init__(self, fact_id: str) -> None:
-        self.fact_id = fact_id
-        super().__init__(
-            f"A fact with the id '{fact_id}' already exists; edit it, or choose another id.",
-            f"Un fait a déjà l'identifiant « {fact_id} » : modifiez-le, ou choisissez un autre identifiant.",
-        )
+        super().__init__(*_both("unknown_fact", fact_id=fact_id))
 
 
 class UnknownSource(StoreError):
     def __init__(self, source_ids: Sequence[str]) -> None:
         self.source_ids = tuple(source_ids)
         names = ", ".join(f"'{s}'" for s in self.source_ids)
-        plural = "s" if len(self.source_ids) > 1 else ""
         super().__init__(
-            f"Unknown source id{plural} {names}: add the source first.",
-            f"Source{plural} inconnue{plural} {names} : ajoutez d'abord la source.",
+            *_both("unknown_sources" if len(self.source_ids) > 1 else "unknown_source", names=names)
         )
+
+
+class DuplicateFact(StoreError):
+    def __init__(self, fact_id: str) -> None:
+        self.fact_id = fact_id
+        super().__init__(*_both("duplicate_fact", fact_id=fact_id))
 
 
 class UnknownQuestion(StoreError):
     def __init__(self, question_id: int) -> None:
         self.question_id = question_id
-        super().__init__(
-            f"There is no logged question with the id {question_id}.",
-            f"Aucune question enregistrée n'a l'identifiant {question_id}.",
-        )
+        super().__init__(*_both("unknown_question", question_id=question_id))
 
 
 class InvalidContent(StoreError):
@@ -77,8 +73,4 @@ class StaleRevision(StoreError):
         self.fact = fact
         self.revision = revision
         self.expected_revision = expected_revision
-        super().__init__(
-            f"Fact '{fact.id}' was changed by someone else while you were editing: it is now at "
-            f"revision {revision}, your edit was based on revision {expected_revision}. "
-            "Review the current version and try again."
-        )
+        super().__init__(*_both("stale", fact_id=fact.id, revision=revision, expected=expected_revision))

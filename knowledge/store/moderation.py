@@ -7,12 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from ..models import FACT_STATUSES, Actor, Fact, FactStatus, Language, Origin, RevisionKind, Source
+from ..phrases import phrases
 from .conversions import _fact_from_snapshot, _source_from_row
 from .errors import DuplicateFact, StoreError, UnknownFact
 from .facts import FactsMixin
 from .validation import _check_language, _validate_fact, _validate_source
 
-_LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+_LANGUAGE_NAMES = {"en": phrases("common.english", "en"), "fr": phrases("common.french", "en")}
 
 
 class ModerationMixin(FactsMixin):

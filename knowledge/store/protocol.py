@@ -49,17 +49,13 @@ class FactStore(Protocol):
     async def upsert_source(self, source: Source, actor: Actor) -> None: ...
 
     # Questions and feedback
+    # Wrapped by hand: an interface reads best with each signature on as few lines as it takes.
+    # fmt: off
     async def log_question(
-        self,
-        text: str,
-        normalized: str,
-        language: Language,
-        answered: bool,
-        fact_id: str | None = None,
-        score: float | None = None,
-        guild_id: int | None = None,
-        channel_id: int | None = None,
+        self, text: str, normalized: str, language: Language, answered: bool, fact_id: str | None = None,
+        score: float | None = None, guild_id: int | None = None, channel_id: int | None = None,
     ) -> int: ...
+    # fmt: on
     async def unanswered(
         self, since: datetime | None = None, limit: int = 10
     ) -> list[UnansweredQuestion]: ...
@@ -71,15 +67,12 @@ class FactStore(Protocol):
 
     # Digests
     async def changes_since(self, change_id: int, limit: int | None = None) -> list[Change]: ...
+    # fmt: off
     async def subscribe(
-        self,
-        channel_id: int,
-        guild_id: int | None,
-        time_of_day: str,
-        timezone: str,
-        language: Language,
+        self, channel_id: int, guild_id: int | None, time_of_day: str, timezone: str, language: Language,
         actor: Actor,
     ) -> DigestSubscription: ...
+    # fmt: on
     async def unsubscribe(self, channel_id: int, actor: Actor | None = None) -> bool: ...
     async def subscription(self, channel_id: int) -> DigestSubscription | None: ...
     async def subscriptions(self) -> list[DigestSubscription]: ...

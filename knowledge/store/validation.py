@@ -18,35 +18,27 @@ def _problem_lines(error: FactBaseError) -> str:
 
 def _validate_fact(fact: Fact, sources: Sequence[Source]) -> None:
     """Hold a single fact to the same rules as the seed file, so every export stays importable."""
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "seed_version": "-",
-        "story": _PLACEHOLDER_STORY,
-        "sources": [s.to_dict() for s in sources],
-        "facts": [fact.to_dict()],
-    }
-    try:
-        parse_fact_base(document, f"fact '{fact.id}'")
-    except FactBaseError as error:
-        raise InvalidContent(
-            f"Fact '{fact.id}' cannot be saved:\n{_problem_lines(error)}", error.problems
-        ) from None
+    _validate_in_frame(f"fact '{fact.id}'", sources, [fact])
 
 
 def _validate_source(source: Source) -> None:
+    _validate_in_frame(f"source '{source.id}'", [source], [])
+
+
+def _validate_in_frame(origin: str, sources: Sequence[Source], facts: Sequence[Fact]) -> None:
+    """Refuse what breaks the rules, naming `origin` ("fact 'x'") and each faulty field."""
     document = {
         "schema_version": SCHEMA_VERSION,
         "seed_version": "-",
         "story": _PLACEHOLDER_STORY,
-        "sources": [source.to_dict()],
-        "facts": [],
+        "sources": [source.to_dict() for source in sources],
+        "facts": [fact.to_dict() for fact in facts],
     }
     try:
-        parse_fact_base(document, f"source '{source.id}'")
+        parse_fact_base(document, origin)
     except FactBaseError as error:
-        raise InvalidContent(
-            f"Source '{source.id}' cannot be saved:\n{_problem_lines(error)}", error.problems
-        ) from None
+        message = f"{origin[:1].upper()}{origin[1:]} cannot be saved:\n{_problem_lines(error)}"
+        raise InvalidContent(message, error.problems) from None
 
 
 def _validate_document(fact_base: FactBase, origin: str) -> None:

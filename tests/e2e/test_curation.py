@@ -524,6 +524,62 @@ async def test_source_is_added_and_cited(world: Curators) -> None:
 
 
 # ------------------------------------------------------------------ concurrent edits
+async def test_a_french_moderator_is_answered_in_french(world: Curators) -> None:
+    """Confirmations and refusals follow the moderator's Discord language, like the community side."""
+    fact_id = "impartiality-argument"
+    [start] = world.bot.query("SELECT revision FROM facts WHERE id = ?", (fact_id,))
+    base = start["revision"]
+
+    async def run_fr(command: str, options: Mapping[str, Any]) -> str:
+        return ephemeral_text(await world.run(command, world.manager, options, locale="fr"))
+
+    wording = "c'etait quoi l'argument sur l'impartialite"
+    options = {"fact_id": fact_id, "action": "add", "language": "fr", "text": wording}
+    added = await run_fr("facts variant", options)
+    assert added == f"Formulation en français « {wording} » ajoutée à `{fact_id}` (révision {base + 1})."
+    assert "déjà" in await run_fr("facts variant", options)
+    source = {
+        "source_id": "coupure-fr",
+        "title": "Une coupure",
+        "publisher": "Les Archives",
+        "language": "fr",
+    }
+    cited = await run_fr("facts source", {**source, "fact_id": fact_id})
+    assert (
+        cited.startswith("Source ajoutée : ")
+        and f"`{fact_id}` la cite désormais (révision {base + 2})." in cited
+    )
+    detached = await run_fr("facts detach", {"fact_id": fact_id, "source_id": "coupure-fr"})
+    assert detached == f"`{fact_id}` ne cite plus `coupure-fr` (révision {base + 3})."
+    retired = await run_fr("facts retire", {"fact_id": fact_id, "reason": "essai"})
+    assert retired.startswith(f"`{fact_id}` est retiré (révision {base + 4}).")
+    restored = await run_fr("facts restore", {"fact_id": fact_id})
+    assert restored == f"`{fact_id}` est restauré (révision {base + 5}). Il sert de nouveau aux réponses."
+    missing = await run_fr("facts show", {"fact_id": "impartiality"})
+    assert (
+        missing.startswith("Aucun fait n'a l'identifiant `impartiality`.") and "Vouliez-vous dire" in missing
+    )
+    # The same commands in English say it in English (the catalogue's other half).
+    english = await world.run("facts restore", world.manager, {"fact_id": fact_id})
+    assert ephemeral_text(english) == f"`{fact_id}` is already active; nothing changed."
+
+    # A form saved, then a stale edit refused, both in French.
+    first = await world.invoke("facts edit", world.manager, {"fact_id": fact_id}, locale="fr")
+    opened = await world.twin.interaction_response(first, timeout=15)
+    second = await world.invoke("facts edit", world.manager, {"fact_id": fact_id}, locale="fr")
+    await world.twin.interaction_response(second, timeout=15)
+    assert opened.modal is not None
+    typed = modal_values(opened.modal)
+    saved = await world.twin.submit_modal(first, {**typed, EN: typed[EN] + " (checked)"}, locale="fr")
+    assert (await world.twin.interaction_response(saved, timeout=15)).content == (
+        f"Enregistré comme révision {base + 6}."
+    )
+    late = await world.twin.submit_modal(second, {**typed, EN: typed[EN] + " (again)"}, locale="fr")
+    stale = await world.twin.interaction_response(late, timeout=15)
+    assert stale.content.startswith(f"Non enregistré : quelqu'un a modifié `{fact_id}`")
+    assert f"révision {base + 6} ; votre modification partait de la révision {base + 5}" in stale.content
+
+
 async def test_second_moderator_cannot_overwrite_a_newer_revision(world: Curators) -> None:
     fact_id = "trump-jr-eldest-son"
     first, second = world.moderator, world.manager

@@ -322,9 +322,9 @@ def test_history_lines_say_who_when_what_and_why() -> None:
     ]
     lines = history_lines(revisions)
     assert lines == [
-        "r3 · retired · bob (42) · 2024-05-01 16:03 UTC · changed: status · “duplicate of y”",
-        "r2 · edited · alice_* (41) · 2024-05-01 15:03 UTC · changed: statement.en, tags",
-        "r1 · added · alice_* (41) · 2024-05-01 14:03 UTC · “first”",
+        "r3 · retired · bob (42) · 1 May 2024, 16:03 UTC · changed: status · “duplicate of y”",
+        "r2 · edited · alice_* (41) · 1 May 2024, 15:03 UTC · changed: statement.en, tags",
+        "r1 · added · alice_* (41) · 1 May 2024, 14:03 UTC · “first”",
     ]
     escaped = history_lines(revisions, escape=lambda text: text.replace("*", "\\*"))
     assert "alice\\_*" not in escaped[1] and "alice_\\*" in escaped[1]
