@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .models import Fact, Language
+from .phrases import phrases
 from .text import ALL_STOPWORDS, fold, stem, tokens
 
 _UNIVERSAL = frozenset(
@@ -49,10 +50,7 @@ def opposites(word: str) -> frozenset[str]:
     )
 
 
-_WORDS = {
-    "yes": {"en": "Yes.", "fr": "Oui."},
-    "no": {"en": "No.", "fr": "Non."},
-}
+phrase = phrases.area("answer")
 
 
 def verdict(question: str, fact: Fact, language: Language) -> str | None:
@@ -82,7 +80,7 @@ def verdict(question: str, fact: Fact, language: Language) -> str | None:
             if not _negated_in(asked, left | right)
         )
     )
-    return _WORDS["no" if contradicted else "yes"][language]
+    return phrase("no" if contradicted else "yes", language)
 
 
 def _meaningful(words: list[str]) -> list[str]:
