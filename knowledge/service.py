@@ -18,7 +18,8 @@ from .importing import ImportPlan
 from .matcher import Match
 from .models import Actor, Fact, FactBase, FactStatus, Language, Source
 from .schema import SEED_PATH, load_fact_base
-from .store import Store, UnknownFact
+from .store import UnknownFact
+from .store.opening import open_store
 from .store.protocol import FactStore
 from .store.rows import Change, DigestSubscription, FeedbackRow, Revision, UnansweredQuestion
 from .text import normalize
@@ -44,16 +45,18 @@ class KnowledgeService(Answerer):
     @classmethod
     async def open(
         cls,
-        database_path: Path | str,
+        database: Path | str,
         *,
         seed_path: Path = SEED_PATH,
         policy: AnswerPolicy | None = None,
         default_language: Language = "en",
         clock: Callable[[], datetime] | None = None,
     ) -> KnowledgeService:
-        """Open (creating and seeding on first run) the store and build the index from it."""
+        """Open (creating and seeding on first run) the store and build the index from it.
+
+        `database` is a SQLite file path or a `postgresql://` URL (`open_store` picks the backend)."""
         seed = load_fact_base(seed_path)
-        store = await Store.open(database_path, clock=clock)
+        store = await open_store(database, clock=clock)
         try:
             await store.seed(seed)
             fact_base = await store.fact_base()

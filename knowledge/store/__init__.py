@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..importing import ImportPlan
 from .connection import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
-from .connection import Clock as Clock
+from .core import Clock as Clock
 from .digests import SYSTEM_ACTOR, DigestsMixin
 from .errors import (
     DuplicateFact,
