@@ -36,6 +36,24 @@ BEGIN
 END
 $$
 """
+# Writers announce changes that other processes' indexes must follow, in the writing
+# transaction itself (a notification is delivered only when that transaction commits).
+CHANGES_CHANNEL = "story_bot_changes"
+_NOTIFY = (
+    f"""
+    CREATE FUNCTION announce_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{CHANGES_CHANNEL}', TG_TABLE_NAME);
+        RETURN NULL;
+    END
+    $$
+    """,
+    *(
+        f"CREATE TRIGGER {table}_announce AFTER INSERT OR UPDATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION announce_change()"
+        for table in ("fact_revisions", "sources", "meta")
+    ),
+)
 _SQLITE_TRIGGER = re.compile(r"^\s*CREATE TRIGGER (\w+)_no_(update|delete) ")
 # Columns holding Discord ids (64-bit) or ids of 64-bit identity columns.
 _BIG_COLUMNS = re.compile(r"\b(guild_id|channel_id|user_id|question_id|last_change_id)(\s+)INTEGER\b")
@@ -62,16 +80,16 @@ def _translated(statement: str) -> str:
     return re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement)
 
 
-def _postgres(migration: Migration, before: tuple[str, ...] = ()) -> Migration:
+def _postgres(migration: Migration, before: tuple[str, ...] = (), after: tuple[str, ...] = ()) -> Migration:
     return Migration(
         migration.version,
         migration.description,
-        (*before, *(_translated(statement) for statement in migration.statements)),
+        (*before, *(_translated(statement) for statement in migration.statements), *after),
     )
 
 
 PG_MIGRATIONS: tuple[Migration, ...] = (
-    _postgres(MIGRATIONS[0], before=(_REFUSE_FUNCTION,)),
+    _postgres(MIGRATIONS[0], before=(_REFUSE_FUNCTION,), after=_NOTIFY),
     *(_postgres(migration) for migration in MIGRATIONS[1:]),
 )
 

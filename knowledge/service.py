@@ -41,6 +41,7 @@ class KnowledgeService(Answerer):
     ) -> None:
         super().__init__(fact_base, policy, default_language)
         self._store = store
+        self._seen_change = 0  # the store's change counter the index reflects (see _catch_up)
 
     @classmethod
     async def open(
@@ -59,11 +60,29 @@ class KnowledgeService(Answerer):
         store = await open_store(database, clock=clock)
         try:
             await store.seed(seed)
-            fact_base = await store.fact_base()
+            seen = await store.latest_change_id()  # read first: a change after it is caught up later
+            service = cls(store, await store.fact_base(), policy, default_language)
+            service._seen_change = seen
+            await store.follow_changes(service._catch_up)
         except BaseException:
             await store.close()
             raise
-        return cls(store, fact_base, policy, default_language)
+        return service
+
+    async def _catch_up(self, full: bool) -> None:
+        """Bring the index up to the store's change counter, after another process wrote.
+
+        Each fact changed since the last catch-up is read again; `full` (a source or the story
+        changed, which no revision records) rebuilds everything instead.
+        """
+        changes = await self._store.changes_since(self._seen_change)
+        if full:
+            await self.reload()
+        else:
+            for fact_id in dict.fromkeys(change.fact_id for change in changes):
+                await self._refresh(fact_id)
+        if changes:
+            self._seen_change = max(self._seen_change, changes[-1].change_id)
 
     async def close(self) -> None:
         await self._store.close()

@@ -64,6 +64,10 @@ class StoreCore:
     def _reading(self) -> AbstractAsyncContextManager[Db]:
         raise NotImplementedError
 
+    async def follow_changes(self, on_change: Callable[[bool], Awaitable[None]]) -> None:
+        """Other processes' changes to follow: none on SQLite, where one bot process owns the file."""
+        return None
+
     async def _finish_questions(self) -> None:
         """Questions already asked get their rows before the store closes."""
         if self._question_writer is not None:

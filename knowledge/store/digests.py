@@ -23,6 +23,11 @@ class DigestsMixin(AuditMixin):
     async def _latest_change_id(self, db: Db) -> int:
         return int(await self._scalar(db, "SELECT COALESCE(MAX(change_id), 0) FROM fact_revisions"))
 
+    async def latest_change_id(self) -> int:
+        """The change counter: the newest change's id (0 before any), where a follower starts."""
+        async with self._reading() as db:
+            return await self._latest_change_id(db)
+
     async def changes_since(self, change_id: int, limit: int | None = None) -> list[Change]:
         """Fact changes after the cursor `change_id`, oldest first."""
         async with self._reading() as db:

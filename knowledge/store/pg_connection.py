@@ -8,15 +8,20 @@ Several bot processes may share one database, so:
   queue exactly as SQLite's `BEGIN IMMEDIATE` makes them queue, so the read-check-write
   of optimistic concurrency (expected revision) sees every earlier commit;
 * reads run in a read-only REPEATABLE READ transaction: one snapshot per call;
-* the URL's password never reaches a message: errors name the host, port and database.
+* the URL's password never reaches a message: errors name the host, port and database;
+* a listener (`follow_changes`) hears other processes' changes, so each process's index
+  follows the shared database.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import itertools
+import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Self
@@ -25,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 
 from ..migrations import LATEST_VERSION
-from ..pg_migrations import IDENTITY_COLUMNS, PG_MIGRATIONS, TRACKING_TABLE
+from ..pg_migrations import CHANGES_CHANNEL, IDENTITY_COLUMNS, PG_MIGRATIONS, TRACKING_TABLE
 from .conversions import _utc_now
 from .core import Clock, Db, StoreCore
 from .errors import StoreError
@@ -34,6 +39,13 @@ from .errors import StoreError
 WRITE_LOCK = 0x5707_0001
 MIGRATION_LOCK = 0x5707_0002
 POOL_SIZE = 5
+LISTENER_NAME = "story-bot-listener"  # application_name of the listening connection
+KEEPALIVE_S = 30.0
+RECONNECT_FIRST_S, RECONNECT_LAST_S = 0.1, 5.0
+_CONNECTION_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+log = logging.getLogger(__name__)
+OnChange = Callable[[bool], Awaitable[None]]
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -103,7 +115,9 @@ class PostgresBase(StoreCore):
         super().__init__(clock)
         self._pool: Any = pool
         self.where = describe_url(url)
+        self._url = url
         self._secret = _password(url)
+        self._follower: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, url: str, *, clock: Clock | None = None) -> Self:
@@ -112,7 +126,7 @@ class PostgresBase(StoreCore):
         store_clock = clock or _utc_now
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except _CONNECTION_ERRORS as error:
             message = _scrub(str(error), _password(url))
             raise StoreError(f"Cannot connect to {where}: {message}") from None
         store = cls(pool, url, store_clock)
@@ -124,6 +138,11 @@ class PostgresBase(StoreCore):
         return store
 
     async def close(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+            self._follower = None
         await self._finish_questions()
         if self._pool is not None:
             pool, self._pool = self._pool, None
@@ -169,7 +188,7 @@ class PostgresBase(StoreCore):
         try:
             async with self._pool.acquire() as conn:
                 yield conn
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except _CONNECTION_ERRORS as error:
             raise StoreError(f"Database error on {self.where}: {_scrub(str(error), self._secret)}") from error
 
     @asynccontextmanager
@@ -199,6 +218,80 @@ class PostgresBase(StoreCore):
                 f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                 f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
             )
+
+    # -- following other processes' changes --------------------------------------------------
+
+    async def follow_changes(self, on_change: OnChange) -> None:
+        """Call `on_change(full)` after other writers commit; `full` when sources or the story changed.
+
+        Writers NOTIFY in their own transaction (triggers, pg_migrations.py), so a notification
+        arrives once the change is visible. The listener has its own connection; when that drops
+        it reconnects, listens again and calls `on_change(False)` to catch up from the change
+        counter. Every KEEPALIVE_S it also proves the connection alive and catches up, so a
+        connection that died silently cannot leave an index stale for long.
+        """
+        if self._follower is None or self._follower.done():
+            self._follower = asyncio.create_task(self._follow(on_change), name="store-change-listener")
+
+    async def _follow(self, on_change: OnChange) -> None:
+        delay = RECONNECT_FIRST_S
+        while self._pool is not None:
+            try:
+                conn = await asyncpg.connect(self._url, server_settings={"application_name": LISTENER_NAME})
+            except _CONNECTION_ERRORS as error:
+                log.warning(
+                    "Change listener cannot reach %s (%s); retrying.", self.where, self._hidden(error)
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_LAST_S)
+                continue
+            delay = RECONNECT_FIRST_S
+            try:
+                await self._listen(conn, on_change)
+            except Exception as error:  # asyncpg raises several kinds as a connection dies: reconnect
+                log.warning("Change listener lost %s (%s); reconnecting.", self.where, self._hidden(error))
+                await asyncio.sleep(RECONNECT_FIRST_S)
+            finally:
+                if not conn.is_closed():
+                    conn.terminate()
+
+    async def _listen(self, conn: Any, on_change: OnChange) -> None:
+        changed, lost = asyncio.Event(), asyncio.Event()
+        full = False
+
+        def heard(_conn: object, _pid: int, _channel: str, table: str) -> None:
+            nonlocal full
+            full = full or table != "fact_revisions"
+            changed.set()
+
+        conn.add_termination_listener(lambda _conn: lost.set())
+        await conn.add_listener(CHANGES_CHANNEL, heard)
+        changed.set()  # catch up on whatever changed while nobody listened
+        while not lost.is_set():
+            if changed.is_set():
+                changed.clear()
+                reload_all, full = full, False
+                await _call(on_change, reload_all)
+                continue
+            waiters = [asyncio.ensure_future(changed.wait()), asyncio.ensure_future(lost.wait())]
+            done, pending = await asyncio.wait(
+                waiters, timeout=KEEPALIVE_S, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+            if not done:  # quiet for a while: prove the connection alive, and catch up anyway
+                await asyncio.wait_for(conn.fetchval("SELECT 1"), KEEPALIVE_S)
+                changed.set()
+
+    def _hidden(self, error: BaseException) -> str:
+        return _scrub(str(error) or type(error).__name__, self._secret)
+
+
+async def _call(on_change: OnChange, full: bool) -> None:
+    try:
+        await on_change(full)
+    except Exception:  # a failed refresh must not stop the listener: the next change catches up
+        log.exception("Refreshing after a change in the database failed.")
 
 
 def _scrub(text: str, secret: str | None) -> str:
