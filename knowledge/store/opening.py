@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import Store
 from .core import Clock
-from .pg_connection import is_postgres_url
+from .pg_connection import describe_url, is_postgres_url
 from .postgres import PostgresStore
 
 AnyStore = Store | PostgresStore
@@ -21,6 +21,4 @@ async def open_store(target: Path | str, *, clock: Clock | None = None) -> AnySt
 
 def describe_target(target: Path | str) -> str:
     """The target for messages: a path as it is, a URL without its password."""
-    from .pg_connection import describe_url
-
     return describe_url(str(target)) if is_postgres_url(target) else str(target)

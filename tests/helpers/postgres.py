@@ -57,10 +57,12 @@ class PostgresServer:
 
 
 def _as_server_user(command: list[str]) -> list[str]:
+    """As root: run as `nobody`, and die with the test run even if it is killed (pdeathsig)."""
     if os.geteuid() != 0:
         return command
     user = pwd.getpwnam(UNPRIVILEGED_USER)
-    return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", *command]
+    drop = [f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", "--pdeathsig=INT"]
+    return ["setpriv", *drop, *command]
 
 
 def start(bin_dir: Path | None = None) -> PostgresServer:
