@@ -26,7 +26,7 @@ from pathlib import Path
 
 from config import Settings, SettingsError, load_settings
 from config.redaction import install as install_redaction
-from config.redaction import redact
+from config.redaction import redact, url_password
 from knowledge.answering import AnswerPolicy
 from knowledge.answers import Answer
 from knowledge.curation import describe_plan
@@ -35,6 +35,8 @@ from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_q
 from knowledge.schema import FactBaseError, dump_fact_base, load_fact_base
 from knowledge.service import KnowledgeService
 from knowledge.store import StoreError
+from knowledge.store.opening import describe_target, open_store
+from knowledge.store.pg_connection import is_postgres_url
 from knowledge.store.targets import check_writable_target, replacing
 
 log = logging.getLogger("bot")
@@ -54,7 +56,7 @@ class CliError(Exception):
 async def open_service(settings: Settings) -> KnowledgeService:
     try:
         return await KnowledgeService.open(
-            settings.database_path,
+            settings.database,
             policy=AnswerPolicy(threshold=settings.answer_threshold),
             default_language=settings.default_language,
         )
@@ -296,7 +298,7 @@ async def backup_to(settings: Settings, path: Path) -> int:
         raise CliError(f"Backup to {path} failed: {error.strerror or error}") from None
     finally:
         await service.close()
-    print(f"Backed up {settings.database_path} to {path}")
+    print(f"Backed up {describe_target(settings.database)} to {path}")
     return 0
 
 
@@ -342,6 +344,43 @@ def run_eval(
                     f"expected {expected or 'abstention'}, got {outcome.describe()}"
                 )
             print()
+    return 0
+
+
+# migrate-store ----------------------------------------------------------------------
+
+
+async def migrate_store(source: str, target: str) -> int:
+    """Copy every table from one store into an empty one (SQLite file ↔ PostgreSQL URL), all or nothing."""
+    from tqdm import tqdm
+
+    from knowledge.store.transfer import copy_store, count_rows
+
+    if not is_postgres_url(source) and not Path(source).is_file():
+        raise CliError(f"{source} is not a SQLite file: give an existing file or a postgresql:// URL.")
+    if describe_target(source) == describe_target(target) or (
+        not is_postgres_url(source)
+        and not is_postgres_url(target)
+        and Path(source).resolve() == Path(target).resolve()
+    ):
+        raise CliError("SOURCE and TARGET are the same store: choose another target.")
+    try:
+        origin = await open_store(source)
+        try:
+            destination = await open_store(target)
+            try:
+                expected = await count_rows(origin)
+                # A bar on a terminal only: a redirected stderr gets no control characters.
+                with tqdm(total=sum(expected.values()), unit="rows", disable=not sys.stderr.isatty()) as bar:
+                    copied = await copy_store(origin, destination, describe_target(target), bar.update)
+            finally:
+                await destination.close()
+        finally:
+            await origin.close()
+    except StoreError as error:
+        raise CliError(str(error)) from None
+    summary = ", ".join(f"{count} {table}" for table, count in copied.items())
+    print(f"Copied {describe_target(source)} to {describe_target(target)}: {summary} (counts checked).")
     return 0
 
 
@@ -398,6 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sync", help="publish slash commands now")
     backup = commands.add_parser("backup", help="copy the database with SQLite's online backup")
     backup.add_argument("path", type=Path)
+    migrate = commands.add_parser(
+        "migrate-store", help="copy everything into an empty store: SQLite file <-> postgresql:// URL"
+    )
+    migrate.add_argument("source", help="a SQLite file path or a postgresql:// URL")
+    migrate.add_argument("target", help="an empty (or new) SQLite file, or an empty PostgreSQL database")
     return parser
 
 
@@ -405,8 +449,11 @@ def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        if settings.has_token:
-            install_redaction(settings.discord_token.reveal())
+        secrets = [settings.discord_token.reveal(), url_password(settings.database_url.reveal())]
+        if arguments.command == "migrate-store":
+            secrets += [url_password(arguments.source), url_password(arguments.target)]
+        if any(secrets):
+            install_redaction(*secrets)
         command = arguments.command
         if command is None:
             return run_bot(settings) if settings.has_token else console(settings)
@@ -427,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(import_from(settings, arguments.path, arguments.dry_run))
         if command == "backup":
             return asyncio.run(backup_to(settings, arguments.path))
+        if command == "migrate-store":
+            return asyncio.run(migrate_store(arguments.source, arguments.target))
         if command == "eval":
             return run_eval(
                 settings, arguments.questions, arguments.misses, arguments.set_name, arguments.first_touch

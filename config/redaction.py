@@ -10,6 +10,10 @@ redacts at the three exits rather than at each call site:
 * `sys.stdout` and `sys.stderr`, wrapped so that anything written through them is redacted;
 * uncaught exceptions (`sys.excepthook`, `threading.excepthook`), printed redacted.
 
+A database URL (`postgresql://user:password@host/db`) carries a password the same way:
+its password is one of the secrets, and any URL's `user:password@` part is redacted
+wherever a URL appears, even one the bot was not given.
+
 No discord import: this is plain text processing, unit-tested alone.
 """
 
@@ -23,9 +27,26 @@ import traceback
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
 
 REDACTED = "[REDACTED]"
 MIN_SECRET_CHARS = 8
+# scheme://user:password@ — the password part of any URL that has one.
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)[^\s@/]+(@)")
+
+
+def url_password(url: str) -> str:
+    """The password of a URL such as postgresql://user:password@host/db ('' if it has none)."""
+    try:
+        password = urlsplit(url.strip()).password
+    except ValueError:
+        return ""
+    return unquote(password) if password else ""
+
+
+def redact_url_passwords(text: str) -> str:
+    """Every `scheme://user:password@` in `text` with the password replaced by REDACTED."""
+    return _URL_PASSWORD.sub(rf"\1{REDACTED}\2", text)
 
 
 class Redactor:
@@ -46,6 +67,7 @@ class Redactor:
         return self._pattern is not None
 
     def __call__(self, text: str) -> str:
+        text = redact_url_passwords(text)
         return text if self._pattern is None else self._pattern.sub(REDACTED, text)
 
 
@@ -122,5 +144,5 @@ def install(*secrets: str) -> Redactor:
 
 
 def redact(text: str) -> str:
-    """`text` with the installed secrets redacted (unchanged when none is installed)."""
-    return text if _installed is None else _installed(text)
+    """`text` with the installed secrets and any URL's password redacted."""
+    return redact_url_passwords(text) if _installed is None else _installed(text)

@@ -127,6 +127,18 @@ def _secret(raw: object) -> str:
     return raw.get_secret_value().strip() if isinstance(raw, SecretStr) else _raw_text(raw).strip()
 
 
+def _database_url(raw: object) -> str:
+    """A PostgreSQL URL; a refusal never echoes the value, which may hold a password."""
+    value = _secret(raw)
+    if value and (not value.lower().startswith(("postgresql://", "postgres://")) or not value.isprintable()):
+        raise PydanticCustomError(
+            "setting",
+            "DATABASE_URL is not valid: expected postgresql://user:password@host:5432/database "
+            "(the value is not shown: it may hold a password)",
+        )
+    return value
+
+
 Ids = Annotated[tuple[int, ...], BeforeValidator(_ids)]
 Seconds = Annotated[float, _bounded(0, 3600, _ASCII_NUMBER)]
 
@@ -172,6 +184,10 @@ class Settings(BaseSettings):
 
     discord_token: Annotated[Secret, BeforeValidator(_secret)] = Field(default_factory=lambda: Secret(""))
     database_path: Annotated[Path, BeforeValidator(_path)] = Path("data/knowledge.db")
+    # PostgreSQL instead of the SQLite file, for several bot processes sharing one database.
+    database_url: Annotated[Secret, BeforeValidator(_database_url)] = Field(
+        default_factory=lambda: Secret("")
+    )
     discord_api_base: Annotated[str, BeforeValidator(_url)] = DISCORD_API_DEFAULT
     dev_guild_ids: Ids = ()
     moderator_role_ids: Ids = ()
@@ -217,6 +233,21 @@ class Settings(BaseSettings):
                 },
             )
         return self
+
+    @_model_validator(mode="after")
+    def _one_database(self) -> Settings:
+        if self.database_url.get_secret_value() and "database_path" in self.model_fields_set:
+            raise PydanticCustomError(
+                "setting",
+                "DATABASE_PATH and DATABASE_URL are both set: set DATABASE_PATH for a SQLite file, "
+                "or DATABASE_URL for PostgreSQL, not both",
+            )
+        return self
+
+    @property
+    def database(self) -> Path | str:
+        """Where the store lives: the PostgreSQL URL when DATABASE_URL is set, else the SQLite file."""
+        return self.database_url.reveal() or self.database_path
 
     @property
     def has_token(self) -> bool:

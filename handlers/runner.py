@@ -75,13 +75,14 @@ class StoryBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.service = await KnowledgeService.open(
-            self.settings.database_path,
+            self.settings.database,
             policy=AnswerPolicy(threshold=self.settings.answer_threshold),
             default_language=self.settings.default_language,
             clock=self.clock,
         )
-        if self.settings.discord_api_base != DISCORD_API_DEFAULT and not self.shard_count:
-            await resolve_gateway(self.http)
+        if self.settings.discord_api_base != DISCORD_API_DEFAULT:
+            # Sharded, discord.py connects to its built-in gateway URL unless told otherwise.
+            await resolve_gateway(self.http, sharded=bool(self.shard_count))
         from .translator import StoryTranslator
 
         await self.tree.set_translator(StoryTranslator())
@@ -103,7 +104,7 @@ class StoryBot(commands.Bot):
 
 
 class ShardedStoryBot(commands.AutoShardedBot, StoryBot):
-    """The same bot, sharded: discord.py asks the API for the gateway itself here."""
+    """The same bot, sharded (SHARD_COUNT, SHARD_IDS); setup_hook points every shard at the API base's gateway."""
 
     def __init__(
         self, settings: Settings, clock: Clock | None = None, *, force_sync: bool = False, **options: Any

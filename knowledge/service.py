@@ -18,7 +18,8 @@ from .importing import ImportPlan
 from .matcher import Match
 from .models import Actor, Fact, FactBase, FactStatus, Language, Source
 from .schema import SEED_PATH, load_fact_base
-from .store import Store, UnknownFact
+from .store import UnknownFact
+from .store.opening import open_store
 from .store.protocol import FactStore
 from .store.rows import Change, DigestSubscription, FeedbackRow, Revision, UnansweredQuestion
 from .text import normalize
@@ -40,27 +41,48 @@ class KnowledgeService(Answerer):
     ) -> None:
         super().__init__(fact_base, policy, default_language)
         self._store = store
+        self._seen_change = 0  # the store's change counter the index reflects (see _catch_up)
 
     @classmethod
     async def open(
         cls,
-        database_path: Path | str,
+        database: Path | str,
         *,
         seed_path: Path = SEED_PATH,
         policy: AnswerPolicy | None = None,
         default_language: Language = "en",
         clock: Callable[[], datetime] | None = None,
     ) -> KnowledgeService:
-        """Open (creating and seeding on first run) the store and build the index from it."""
+        """Open (creating and seeding on first run) the store and build the index from it.
+
+        `database` is a SQLite file path or a `postgresql://` URL (`open_store` picks the backend)."""
         seed = load_fact_base(seed_path)
-        store = await Store.open(database_path, clock=clock)
+        store = await open_store(database, clock=clock)
         try:
             await store.seed(seed)
-            fact_base = await store.fact_base()
+            seen = await store.latest_change_id()  # read first: a change after it is caught up later
+            service = cls(store, await store.fact_base(), policy, default_language)
+            service._seen_change = seen
+            await store.follow_changes(service._catch_up)
         except BaseException:
             await store.close()
             raise
-        return cls(store, fact_base, policy, default_language)
+        return service
+
+    async def _catch_up(self, full: bool) -> None:
+        """Bring the index up to the store's change counter, after another process wrote.
+
+        Each fact changed since the last catch-up is read again; `full` (a source or the story
+        changed, which no revision records) rebuilds everything instead.
+        """
+        changes = await self._store.changes_since(self._seen_change)
+        if full:
+            await self.reload()
+        else:
+            for fact_id in dict.fromkeys(change.fact_id for change in changes):
+                await self._refresh(fact_id)
+        if changes:
+            self._seen_change = max(self._seen_change, changes[-1].change_id)
 
     async def close(self) -> None:
         await self._store.close()

@@ -14,6 +14,10 @@ Why it is shaped this way:
 * Exports and imports use the seed-file format (`knowledge.schema`), and an
   export→import round trip is exact, so a fact base can move between bots and back.
 
+The same store runs on PostgreSQL (`postgres.py`: `PostgresStore`, for several bot processes
+sharing one database): the rules above are written once, on `core.py`'s query interface;
+only the connection layer differs. `opening.open_store` picks the backend from the target.
+
 Errors a person can act on are raised as `StoreError` (or a subclass) with a message
 written for moderators and operators; raw sqlite3 errors never leave this module.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 from ..importing import ImportPlan
 from .connection import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
-from .connection import Clock as Clock
+from .core import Clock as Clock
 from .digests import SYSTEM_ACTOR, DigestsMixin
 from .errors import (
     DuplicateFact,

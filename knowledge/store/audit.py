@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aiosqlite
-
 from ..models import Actor
-from .connection import StoreBase
+from .core import Db, StoreCore
 
 
-class AuditMixin(StoreBase):
+class AuditMixin(StoreCore):
     async def _audit(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         actor: Actor,
         action: str,
         target: str,

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 import aiosqlite
 
 from ..migrations import LATEST_VERSION, MIGRATIONS
-from .conversions import _timestamp, _utc_now
+from .conversions import _utc_now
+from .core import Clock, StoreCore
 from .errors import StoreError
 
 BUSY_TIMEOUT_MS = 5_000
-Clock = Callable[[], datetime]
 
 
 def _describe_sqlite_error(path: Path, error: sqlite3.Error) -> str:
@@ -51,22 +49,14 @@ def _database_uri(path: Path) -> str:
     return path.absolute().as_uri()
 
 
-@dataclass(slots=True)
-class _PendingQuestion:
-    row: tuple[object, ...]
-    done: asyncio.Future[int]
-
-
-class StoreBase:
-    """The connection every part of `Store` builds on; `Store` itself is composed in `__init__`."""
+class StoreBase(StoreCore):
+    """The SQLite connection `Store` builds on; `Store` itself is composed in `__init__`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path, clock: Clock) -> None:
+        super().__init__(clock)
         self._db: aiosqlite.Connection | None = db
         self.path = path
-        self._clock = clock
         self._lock = asyncio.Lock()
-        self._question_queue: list[_PendingQuestion] = []
-        self._question_writer: asyncio.Task[None] | None = None
 
     # -- opening and closing -----------------------------------------------------------------
 
@@ -98,8 +88,7 @@ class StoreBase:
         return store
 
     async def close(self) -> None:
-        if self._question_writer is not None:
-            await asyncio.shield(self._question_writer)  # questions already asked get their rows
+        await self._finish_questions()
         if self._db is not None:
             db, self._db = self._db, None
             async with self._lock:
@@ -221,26 +210,6 @@ class StoreBase:
         if db.in_transaction:
             # Shielded: a cancelled caller must not leave the shared connection inside a transaction.
             await asyncio.shield(db.execute("ROLLBACK"))
-
-    # -- tiny query helpers ------------------------------------------------------------------
-
-    @staticmethod
-    async def _scalar(db: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> Any:
-        async with db.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
-
-    @staticmethod
-    async def _one(db: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
-        async with db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    @staticmethod
-    async def _all(db: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        return list(await db.execute_fetchall(sql, params))
-
-    def _now(self) -> str:
-        return _timestamp(self._clock())
 
 
 class _Rollback(Exception):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models import Bilingual, Fact, QuestionVariants, Quote, RevisionKind, Source
 from .rows import Revision
+
+if TYPE_CHECKING:
+    from .core import Row
 
 
 def _utc_now() -> datetime:
@@ -51,7 +53,7 @@ def _fact_from_snapshot(data: dict[str, Any]) -> Fact:
     )
 
 
-def _revision_from_row(row: sqlite3.Row) -> Revision:
+def _revision_from_row(row: Row) -> Revision:
     return Revision(
         change_id=row["change_id"],
         fact_id=row["fact_id"],
@@ -65,5 +67,5 @@ def _revision_from_row(row: sqlite3.Row) -> Revision:
     )
 
 
-def _source_from_row(row: sqlite3.Row) -> Source:
+def _source_from_row(row: Row) -> Source:
     return Source(row["id"], row["title"], row["publisher"], row["date"], row["language"], row["url"])

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import aiosqlite
 
 from ..models import Actor, Language
 from .audit import AuditMixin
 from .conversions import _parse_time, _revision_from_row, _timestamp
+from .core import Db, Row
 from .rows import Change, DigestSubscription
 from .validation import _check_language
 
@@ -22,17 +20,22 @@ _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 class DigestsMixin(AuditMixin):
     # -- public: change feed and digests -----------------------------------------------------
 
-    async def _latest_change_id(self, db: aiosqlite.Connection) -> int:
+    async def _latest_change_id(self, db: Db) -> int:
         return int(await self._scalar(db, "SELECT COALESCE(MAX(change_id), 0) FROM fact_revisions"))
+
+    async def latest_change_id(self) -> int:
+        """The change counter: the newest change's id (0 before any), where a follower starts."""
+        async with self._reading() as db:
+            return await self._latest_change_id(db)
 
     async def changes_since(self, change_id: int, limit: int | None = None) -> list[Change]:
         """Fact changes after the cursor `change_id`, oldest first."""
         async with self._reading() as db:
-            rows = await self._all(
-                db,
-                "SELECT * FROM fact_revisions WHERE change_id > ? ORDER BY change_id LIMIT ?",
-                (change_id, -1 if limit is None else limit),
-            )
+            sql = "SELECT * FROM fact_revisions WHERE change_id > ? ORDER BY change_id"
+            if limit is None:
+                rows = await self._all(db, sql, (change_id,))
+            else:
+                rows = await self._all(db, f"{sql} LIMIT ?", (change_id, limit))
         return [_revision_from_row(row) for row in rows]
 
     async def subscribe(
@@ -117,15 +120,16 @@ class DigestsMixin(AuditMixin):
             cursor = await db.execute(
                 """
                 UPDATE digest_subscriptions
-                   SET last_change_id = MAX(last_change_id, ?), last_posted_at = ?
+                   SET last_change_id = CASE WHEN last_change_id > ? THEN last_change_id ELSE ? END,
+                       last_posted_at = ?
                  WHERE channel_id = ?
                 """,
-                (change_id, _timestamp(posted_at) if posted_at else self._now(), channel_id),
+                (change_id, change_id, _timestamp(posted_at) if posted_at else self._now(), channel_id),
             )
             return cursor.rowcount > 0
 
 
-def _subscription_from_row(row: sqlite3.Row) -> DigestSubscription:
+def _subscription_from_row(row: Row) -> DigestSubscription:
     return DigestSubscription(
         channel_id=row["channel_id"],
         guild_id=row["guild_id"],

@@ -6,13 +6,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import aiosqlite
-
 from ..importing import revision_kind
 from ..models import Actor, Bilingual, Fact, FactBase, Origin, QuestionVariants, RevisionKind, Source, Story
 from ..schema import SCHEMA_VERSION
 from .audit import AuditMixin
 from .conversions import _json, _quote_from_dict, _revision_from_row, _source_from_row
+from .core import Db
 from .errors import StaleRevision, StoreError, UnknownFact, UnknownSource
 from .rows import Revision
 from .validation import _validate_fact
@@ -23,7 +22,7 @@ _EMPTY_STORY = Story(Bilingual("", ""), Bilingual("", ""))
 class FactsMixin(AuditMixin):
     # -- reading facts -----------------------------------------------------------------------
 
-    async def _load_facts(self, db: aiosqlite.Connection, fact_id: str | None = None) -> list[Fact]:
+    async def _load_facts(self, db: Db, fact_id: str | None = None) -> list[Fact]:
         """Facts in insertion (position) order, with variants and sources in their own order."""
         where, params = ("WHERE fact_id = ?", (fact_id,)) if fact_id is not None else ("", ())
         variants: dict[str, dict[str, list[str]]] = {}
@@ -56,28 +55,28 @@ class FactsMixin(AuditMixin):
             )
         return facts
 
-    async def _find_fact(self, db: aiosqlite.Connection, fact_id: str) -> tuple[Fact, int] | None:
+    async def _find_fact(self, db: Db, fact_id: str) -> tuple[Fact, int] | None:
         facts = await self._load_facts(db, fact_id)
         if not facts:
             return None
         revision = await self._scalar(db, "SELECT revision FROM facts WHERE id = ?", (fact_id,))
         return facts[0], int(revision)
 
-    async def _require_fact(self, db: aiosqlite.Connection, fact_id: str) -> tuple[Fact, int]:
+    async def _require_fact(self, db: Db, fact_id: str) -> tuple[Fact, int]:
         found = await self._find_fact(db, fact_id)
         if found is None:
             raise UnknownFact(fact_id)
         return found
 
-    async def _fact_exists(self, db: aiosqlite.Connection, fact_id: str) -> bool:
+    async def _fact_exists(self, db: Db, fact_id: str) -> bool:
         return await self._scalar(db, "SELECT 1 FROM facts WHERE id = ?", (fact_id,)) is not None
 
-    async def _load_sources(self, db: aiosqlite.Connection) -> list[Source]:
+    async def _load_sources(self, db: Db) -> list[Source]:
         return [
             _source_from_row(r) for r in await self._all(db, "SELECT * FROM sources ORDER BY position, id")
         ]
 
-    async def _sources_for(self, db: aiosqlite.Connection, fact: Fact) -> list[Source]:
+    async def _sources_for(self, db: Db, fact: Fact) -> list[Source]:
         """The sources a fact cites, or UnknownSource naming every missing one."""
         known = {s.id: s for s in await self._load_sources(db)}
         missing = [s for s in fact.source_ids if s not in known]
@@ -85,10 +84,10 @@ class FactsMixin(AuditMixin):
             raise UnknownSource(missing)
         return [known[s] for s in dict.fromkeys(fact.source_ids)]
 
-    async def _meta(self, db: aiosqlite.Connection) -> dict[str, str]:
+    async def _meta(self, db: Db) -> dict[str, str]:
         return {row["key"]: row["value"] for row in await self._all(db, "SELECT key, value FROM meta")}
 
-    async def _snapshot(self, db: aiosqlite.Connection) -> FactBase:
+    async def _snapshot(self, db: Db) -> FactBase:
         meta = await self._meta(db)
         story = _EMPTY_STORY
         if "story" in meta:
@@ -107,7 +106,7 @@ class FactsMixin(AuditMixin):
 
     async def _commit_state(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         fact: Fact,
         kind: RevisionKind,
         actor: Actor,
@@ -166,7 +165,7 @@ class FactsMixin(AuditMixin):
         return revision
 
     @staticmethod
-    async def _replace_children(db: aiosqlite.Connection, fact: Fact) -> None:
+    async def _replace_children(db: Db, fact: Fact) -> None:
         """Question variants and citations are rewritten whole: their history lives in the snapshots."""
         await db.execute("DELETE FROM question_variants WHERE fact_id = ?", (fact.id,))
         await db.executemany(
@@ -181,7 +180,7 @@ class FactsMixin(AuditMixin):
 
     async def _modify_in(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         fact_id: str,
         actor: Actor,
         change: Callable[[Fact], Fact],
@@ -256,7 +255,7 @@ class FactsMixin(AuditMixin):
 
     async def _write_source(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         source: Source,
         actor: Actor,
         now: str,
@@ -293,7 +292,7 @@ class FactsMixin(AuditMixin):
             ),
         )
 
-    async def _write_meta(self, db: aiosqlite.Connection, fact_base: FactBase, *, origin: Origin) -> bool:
+    async def _write_meta(self, db: Db, fact_base: FactBase, *, origin: Origin) -> bool:
         """Store the story, seed version and document schema version; True if anything changed."""
         wanted = {
             "story": _json(fact_base.story.to_dict()),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import aiosqlite
-
 from ..importing import ImportPlan, ImportTarget, revision_kind
 from ..importing import plan_import as _plan_import
 from ..models import Actor, Fact, FactBase, Origin, RevisionKind
+from .core import Db
 from .facts import FactsMixin
 from .validation import _validate_document
 
@@ -27,7 +26,7 @@ class ImportExportMixin(FactsMixin):
             plan, _target = await self._plan_in(db, new)
         return plan
 
-    async def _plan_in(self, db: aiosqlite.Connection, new: FactBase) -> tuple[ImportPlan, ImportTarget]:
+    async def _plan_in(self, db: Db, new: FactBase) -> tuple[ImportPlan, ImportTarget]:
         current = await self._snapshot(db)
         meta = await self._meta(db)
         story = current.story if "story" in meta else None
@@ -69,7 +68,7 @@ class ImportExportMixin(FactsMixin):
 
     async def _import_facts(
         self,
-        db: aiosqlite.Connection,
+        db: Db,
         facts: Iterable[Fact],
         actor: Actor,
         reason: str,
@@ -95,7 +94,7 @@ class ImportExportMixin(FactsMixin):
                 await self._commit_state(db, fact, kind, actor, reason, now, seed_version=seed_version)
 
     @staticmethod
-    async def _set_positions(db: aiosqlite.Connection, table: str, ids: Sequence[str]) -> None:
+    async def _set_positions(db: Db, table: str, ids: Sequence[str]) -> None:
         await db.executemany(
             f"UPDATE {table} SET position = ? WHERE id = ? AND position != ?",
             [(position, item_id, position) for position, item_id in enumerate(ids, start=1)],

@@ -7,6 +7,7 @@ is one transaction; errors a person can act on are `StoreError`s (see `errors.py
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -67,6 +68,12 @@ class FactStore(Protocol):
 
     # Digests
     async def changes_since(self, change_id: int, limit: int | None = None) -> list[Change]: ...
+    async def latest_change_id(self) -> int: ...
+
+    # Other processes' changes: on_change(full) after each; full when sources or the story changed
+    async def follow_changes(self, on_change: Callable[[bool], Awaitable[None]]) -> None: ...
+
+    # Digest subscriptions
     # fmt: off
     async def subscribe(
         self, channel_id: int, guild_id: int | None, time_of_day: str, timezone: str, language: Language,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import aiosqlite
-
 from ..importing import revision_kind
 from ..models import SEED_ACTOR, FactBase, Origin, RevisionKind
 from .conversions import _source_from_row
+from .core import Db
 from .facts import FactsMixin
 from .rows import SeedReport
 from .validation import _validate_document
@@ -45,9 +44,7 @@ class SeedingMixin(FactsMixin):
                 await self._audit(db, SEED_ACTOR, "seed", "fact-base", details, now)
         return report
 
-    async def _seed_sources(
-        self, db: aiosqlite.Connection, fact_base: FactBase, report: SeedReport, now: str
-    ) -> None:
+    async def _seed_sources(self, db: Db, fact_base: FactBase, report: SeedReport, now: str) -> None:
         rows = {row["id"]: row for row in await self._all(db, "SELECT * FROM sources")}
         for source in fact_base.sources:
             row = rows.get(source.id)
@@ -61,9 +58,7 @@ class SeedingMixin(FactsMixin):
             )
             (report.sources_added if row is None else report.sources_updated).append(source.id)
 
-    async def _seed_facts(
-        self, db: aiosqlite.Connection, fact_base: FactBase, report: SeedReport, now: str
-    ) -> None:
+    async def _seed_facts(self, db: Db, fact_base: FactBase, report: SeedReport, now: str) -> None:
         current = {fact.id: fact for fact in await self._load_facts(db)}
         last_actor = await self._latest_actors(db)
         reason = f"seed {fact_base.seed_version}"
@@ -99,7 +94,7 @@ class SeedingMixin(FactsMixin):
                 )
                 report.retired.append(fact.id)
 
-    async def _latest_actors(self, db: aiosqlite.Connection) -> dict[str, str]:
+    async def _latest_actors(self, db: Db) -> dict[str, str]:
         """fact id → id of whoever wrote its current revision (who 'owns' it for the seed)."""
         rows = await self._all(
             db,
@@ -111,7 +106,7 @@ class SeedingMixin(FactsMixin):
         )
         return {row["fact_id"]: row["actor_id"] for row in rows}
 
-    async def _seed_meta(self, db: aiosqlite.Connection, fact_base: FactBase) -> bool:
+    async def _seed_meta(self, db: Db, fact_base: FactBase) -> bool:
         meta = await self._meta(db)
         if meta.get("document_origin") == Origin.IMPORT:
             return False

@@ -6,11 +6,9 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime
 
-import aiosqlite
-
 from ..models import Actor, Language, RevisionKind
-from .connection import _PendingQuestion
 from .conversions import _parse_time, _timestamp
+from .core import Db, _PendingQuestion
 from .errors import StoreError, UnknownFact, UnknownQuestion
 from .facts import FactsMixin
 from .rows import FeedbackRow, UnansweredQuestion
@@ -94,16 +92,19 @@ class UsageMixin(FactsMixin):
                     for r in await self._all(db, f"SELECT id FROM facts WHERE id IN ({marks})", tuple(wanted))
                 }
             valid = [p for p in batch if p.row[4] is None or p.row[4] in known]
-            last = 0
+            new_ids: list[int] = []
             if valid:
                 values = ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(valid))
-                await db.execute(
+                # Ids are taken in row order (under the write lock, or from PostgreSQL's sequence in
+                # one statement), so the sorted ids match the rows; RETURNING itself promises no order.
+                rows = await self._all(
+                    db,
                     "INSERT INTO questions_asked (text, normalized, language, answered, fact_id, score, asked_at,"
-                    f" guild_id, channel_id) VALUES {values}",
+                    f" guild_id, channel_id) VALUES {values} RETURNING id",
                     tuple(value for p in valid for value in p.row),
                 )
-                last = int(await self._scalar(db, "SELECT last_insert_rowid()"))
-        ids = iter(range(last - len(valid) + 1, last + 1))
+                new_ids = sorted(int(row[0]) for row in rows)
+        ids = iter(new_ids)
         return [
             next(ids) if p.row[4] is None or p.row[4] in known else UnknownFact(str(p.row[4])) for p in batch
         ]
@@ -171,7 +172,7 @@ class UsageMixin(FactsMixin):
             await self._audit(db, actor, "question.link", fact_id, details, now)
             return revision
 
-    async def _normalized_of(self, db: aiosqlite.Connection, question_id: int) -> str:
+    async def _normalized_of(self, db: Db, question_id: int) -> str:
         normalized = await self._scalar(
             db, "SELECT normalized FROM questions_asked WHERE id = ?", (question_id,)
         )
@@ -200,7 +201,8 @@ class UsageMixin(FactsMixin):
                 db,
                 """
                 SELECT q.id, q.text, q.language, q.fact_id,
-                       SUM(f.vote = -1) AS downvotes, SUM(f.vote = 1) AS upvotes
+                       SUM(CASE WHEN f.vote = -1 THEN 1 ELSE 0 END) AS downvotes,
+                       SUM(CASE WHEN f.vote = 1 THEN 1 ELSE 0 END) AS upvotes
                   FROM feedback AS f
                   JOIN questions_asked AS q ON q.id = f.question_id
                  GROUP BY q.id

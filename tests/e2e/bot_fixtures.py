@@ -37,6 +37,7 @@ REAL_BOT = [sys.executable, str(REPO_ROOT / "bot.py"), "run"]
 BOT_SETTINGS = (
     "DISCORD_TOKEN",
     "DATABASE_PATH",
+    "DATABASE_URL",
     "DISCORD_API_BASE",
     "DEV_GUILD_IDS",
     "MODERATOR_ROLE_IDS",

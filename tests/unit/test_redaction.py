@@ -6,7 +6,14 @@ import io
 import logging
 import sys
 
-from config.redaction import REDACTED, RedactingStream, Redactor, redact_record
+from config.redaction import (
+    REDACTED,
+    RedactingStream,
+    Redactor,
+    redact_record,
+    redact_url_passwords,
+    url_password,
+)
 
 TOKEN = "MTAxMjM0NTY3ODkw.GaBcDe.abcdefghijklmnopqrstuvwxyz0123"
 SIGNATURE = TOKEN.rsplit(".", 1)[1]
@@ -43,3 +50,20 @@ def test_a_stream_redacts_what_is_written_through_it() -> None:
     stream.writelines([f"{SIGNATURE}\n"])
     stream.flush()
     assert sink.getvalue() == f"token={REDACTED}\n{REDACTED}\n"
+
+
+def test_a_database_urls_password_is_redacted_wherever_a_url_appears() -> None:
+    url = "postgresql://bot:s3cr%40t-pw@db.example:5432/story"
+    assert url_password(url) == "s3cr@t-pw"
+    assert url_password("postgresql://bot@db.example/story") == ""
+    text = Redactor([])(f"cannot connect to {url} (retrying)")
+    assert (
+        "s3cr%40t-pw" not in text
+        and text == f"cannot connect to postgresql://bot:{REDACTED}@db.example:5432/story (retrying)"
+    )
+    assert (
+        redact_url_passwords("postgres://u:pw@h/d and http://h/x:y")
+        == f"postgres://u:{REDACTED}@h/d and http://h/x:y"
+    )
+    # Installed as a secret, the password is redacted even outside a URL.
+    assert Redactor([url_password(url)])("the password s3cr@t-pw leaked") == f"the password {REDACTED} leaked"

@@ -1,4 +1,4 @@
-"""The knowledge service on the embedded seed, with a real SQLite file."""
+"""The knowledge service on the embedded seed, on each store backend (a SQLite file, a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ MODERATOR = Actor("42", "mod")
 
 
 @pytest.fixture
-async def service(tmp_path: Path):
-    service = await KnowledgeService.open(tmp_path / "k.db")
+async def service(store_target: Path | str):
+    service = await KnowledgeService.open(store_target)
     yield service
     await service.close()
 

@@ -1,6 +1,8 @@
-"""The SQLite store: migrations, history, seeding, import/export, logs, digests and maintenance.
+"""The store: migrations, history, seeding, import/export, logs, digests and maintenance.
 
-Every test builds a tiny fact base in code and uses a real SQLite file in tmp_path.
+Every test builds a tiny fact base in code. Tests on the `store` fixture run twice: on a
+real SQLite file in tmp_path and on a fresh database of the real PostgreSQL server the
+test run starts (tests/conftest.py); file-level tests are SQLite's own.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from knowledge.store import (
     UnknownQuestion,
     UnknownSource,
 )
+from knowledge.store.opening import open_store
 from tests.helpers.store_reads import (
     audit_entries,
     connection_settings,
@@ -99,7 +102,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: FakeClock):
+async def store(store_target: Path | str, clock: FakeClock):
+    opened = await open_store(store_target, clock=clock)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path, clock: FakeClock):
     opened = await Store.open(tmp_path / "nested" / "store.db", clock=clock)
     yield opened
     await opened.close()
@@ -171,8 +181,8 @@ async def test_a_file_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
         await Store.open(path)
 
 
-async def test_wal_foreign_keys_and_busy_timeout_are_on(store: Store) -> None:
-    settings = await connection_settings(store)
+async def test_wal_foreign_keys_and_busy_timeout_are_on(sqlite_store: Store) -> None:
+    settings = await connection_settings(sqlite_store)
     assert settings["journal_mode"] == "wal"
     assert settings["foreign_keys"] == 1
     assert settings["busy_timeout"] >= 1000
@@ -231,8 +241,8 @@ async def test_a_chmod_read_only_file_is_refused(tmp_path: Path) -> None:
 async def test_timestamps_are_stored_as_utc_iso_strings(store: Store, clock: FakeClock) -> None:
     clock.now = datetime(2024, 3, 1, 16, 30, tzinfo=timezone(timedelta(hours=2)))  # a clock not in UTC
     await store.seed(fact_base())
-    with raw(store.path) as db:
-        created_at = db.execute("SELECT created_at FROM facts WHERE id = 'closure'").fetchone()[0]
+    async with store._reading() as db:
+        created_at = await store._scalar(db, "SELECT created_at FROM facts WHERE id = ?", ("closure",))
     assert created_at == "2024-03-01T14:30:00.000000+00:00"
     assert (await store.history("closure"))[0].created_at == clock.now
 
@@ -374,13 +384,16 @@ async def test_new_facts_are_added_with_revision_one(seeded: Store) -> None:
 
 async def test_the_audit_log_is_append_only(seeded: Store) -> None:
     await seeded.set_status("closure", "retired", ALICE, "test")
-    with raw(seeded.path) as db:
-        for statement in ("UPDATE audit_log SET actor_name = 'mallory'", "DELETE FROM audit_log"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                db.execute(statement)
-        for statement in ("UPDATE fact_revisions SET reason = 'rewritten'", "DELETE FROM fact_revisions"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-                db.execute(statement)
+    # Enforced by the database itself (triggers), so even SQL typed by hand is refused.
+    for statement in (
+        "UPDATE audit_log SET actor_name = 'mallory'",
+        "DELETE FROM audit_log",
+        "UPDATE fact_revisions SET reason = 'rewritten'",
+        "DELETE FROM fact_revisions",
+    ):
+        with pytest.raises(StoreError, match="append-only"):
+            async with seeded._transaction() as db:
+                await db.execute(statement)
     entries = await audit_entries(seeded)
     assert [(e.action, e.actor_name) for e in entries] == [("fact.retire", "alice"), ("seed", "seed loader")]
     assert entries[0].details == {"reason": "test", "revision": 2}
@@ -577,7 +590,7 @@ async def test_a_failing_import_changes_nothing(seeded: Store, monkeypatch: pyte
             raise RuntimeError("disk on fire")
         return await real_commit(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "_commit_state", fail_after_the_first_write)
+    monkeypatch.setattr(type(seeded), "_commit_state", fail_after_the_first_write)
     with pytest.raises(RuntimeError, match="disk on fire"):
         await seeded.apply_import(document, ALICE)
     assert calls == 2
@@ -727,8 +740,9 @@ async def test_backup_can_be_opened_and_read(seeded: Store, tmp_path: Path) -> N
     assert not target.with_name(target.name + ".partial").exists()
 
 
-async def test_integrity_check_reports_ok(seeded: Store) -> None:
-    assert await integrity_check(seeded) == "ok"
+async def test_integrity_check_reports_ok(sqlite_store: Store) -> None:
+    await sqlite_store.seed(fact_base())
+    assert await integrity_check(sqlite_store) == "ok"
 
 
 async def test_a_closed_store_says_so(tmp_path: Path) -> None:
