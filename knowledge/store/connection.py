@@ -13,7 +13,7 @@ import aiosqlite
 
 from ..migrations import LATEST_VERSION, MIGRATIONS
 from .conversions import _utc_now
-from .core import Clock, StoreCore
+from .core import Clock, StoreCore, ready_or_released
 from .errors import StoreError
 
 BUSY_TIMEOUT_MS = 5_000
@@ -80,12 +80,7 @@ class StoreBase(StoreCore):
             raise StoreError(_describe_sqlite_error(path, error)) from None
         db.row_factory = sqlite3.Row
         store = cls(db, path, clock or _utc_now)
-        try:
-            await store._prepare()
-        except BaseException:
-            await db.close()
-            raise
-        return store
+        return await ready_or_released(store, store._prepare, db.close)
 
     async def close(self) -> None:
         await self._finish_questions()
@@ -93,12 +88,6 @@ class StoreBase(StoreCore):
             db, self._db = self._db, None
             async with self._lock:
                 await db.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     async def _prepare(self) -> None:
         """Connection settings, a corruption check, migrations, and a proof that we can write."""

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self, TypeVar
 
 from .conversions import _timestamp
 
@@ -50,6 +50,21 @@ class _PendingQuestion:
     done: asyncio.Future[int]
 
 
+_S = TypeVar("_S")
+
+
+async def ready_or_released(
+    store: _S, prepare: Callable[[], Awaitable[None]], release: Callable[[], Awaitable[None]]
+) -> _S:
+    """The store once `prepare` succeeded; a store that fails to open gives its connection back."""
+    try:
+        await prepare()
+    except BaseException:
+        await release()
+        raise
+    return store
+
+
 class StoreCore:
     """State and helpers common to both backends; the backend class provides the transactions."""
 
@@ -57,6 +72,15 @@ class StoreCore:
         self._clock = clock
         self._question_queue: list[_PendingQuestion] = []
         self._question_writer: asyncio.Task[None] | None = None
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         raise NotImplementedError

@@ -32,7 +32,7 @@ import asyncpg
 from ..migrations import LATEST_VERSION
 from ..pg_migrations import CHANGES_CHANNEL, IDENTITY_COLUMNS, PG_MIGRATIONS, TRACKING_TABLE
 from .conversions import _utc_now
-from .core import Clock, Db, StoreCore
+from .core import Clock, Db, StoreCore, ready_or_released
 from .errors import StoreError
 
 # Arbitrary constants naming this application's advisory locks (64-bit keys).
@@ -130,12 +130,7 @@ class PostgresBase(StoreCore):
             message = _scrub(str(error), _password(url))
             raise StoreError(f"Cannot connect to {where}: {message}") from None
         store = cls(pool, url, store_clock)
-        try:
-            await store._migrate()
-        except BaseException:
-            await pool.close()
-            raise
-        return store
+        return await ready_or_released(store, store._migrate, pool.close)
 
     async def close(self) -> None:
         if self._follower is not None:
@@ -147,12 +142,6 @@ class PostgresBase(StoreCore):
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     async def _migrate(self) -> None:
         """Apply the missing steps in one transaction under an advisory lock; refuse a newer schema."""
