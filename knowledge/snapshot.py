@@ -11,8 +11,9 @@ the file is our own, written by this bot next to its own database, with the same
 permissions: whoever can replace it can replace the database too. It is still never
 trusted blindly: a file whose header, length or checksum does not match, or that does not
 unpickle into a snapshot, is logged and ignored, and the index is rebuilt from the store.
-A snapshot built by another matcher version (`MATCHER_VERSION`) or another schema is
-ignored the same way, since its structures may mean something else.
+A snapshot built by another matcher version (`MATCHER_VERSION`), another schema, or from
+other source code of the index's modules (a hash of them is in the header) is ignored the
+same way, since its structures may mean something else or be laid out differently.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import pickle
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .matcher import MATCHER_VERSION, FactIndex
@@ -59,8 +61,27 @@ def snapshot_path(database_path: Path | str) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
-def _versions() -> dict[str, int]:
-    return {"matcher": MATCHER_VERSION, "store_schema": LATEST_VERSION, "document_schema": SCHEMA_VERSION}
+def _versions() -> dict[str, int | str]:
+    return {
+        "matcher": MATCHER_VERSION,
+        "store_schema": LATEST_VERSION,
+        "document_schema": SCHEMA_VERSION,
+        "code": code_fingerprint(),
+    }
+
+
+# The modules whose code decides what the pickled structures hold and how they are laid out.
+_INDEX_MODULES = ("matcher.py", "typos.py", "text.py", "roles.py", "models.py", "answering.py")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the index's own source files: a snapshot never outlives a change to them, even
+    one made without bumping MATCHER_VERSION (a rebuild too many costs one slow start)."""
+    digest = hashlib.sha256()
+    for name in _INDEX_MODULES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def save(path: Path, snapshot: IndexSnapshot) -> None:

@@ -163,6 +163,20 @@ async def test_a_matcher_version_change_rebuilds_the_index(
     assert header["matcher"] == snapshot.MATCHER_VERSION
 
 
+async def test_a_change_to_the_index_code_rebuilds_the_index(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
+) -> None:
+    """Even when nobody bumped MATCHER_VERSION: the header carries a hash of the index's source."""
+    database = tmp_path / "k.db"
+    await first_start(database)
+    monkeypatch.setattr(snapshot, "code_fingerprint", lambda: "edited-matcher")
+    service = await KnowledgeService.open(database)
+    await service.close()
+    assert "was built by another version" in caplog.text
+    header = json.loads(snapshot.snapshot_path(database).read_bytes().split(b"\n")[1])
+    assert header["code"] == "edited-matcher"
+
+
 class _SpyPickle:
     HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 
