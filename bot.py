@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+from tqdm import tqdm
 
 from config import Settings, SettingsError, load_settings
 from config.redaction import install as install_redaction
@@ -32,12 +35,13 @@ from knowledge.answers import Answer
 from knowledge.curation import describe_plan
 from knowledge.models import CLI_ACTOR, FactBase
 from knowledge.questions import MAX_QUESTION_CHARS, QuestionRejected, validate_question
-from knowledge.schema import FactBaseError, dump_fact_base, load_fact_base
+from knowledge.schema import FactBaseError
 from knowledge.service import KnowledgeService
 from knowledge.store import StoreError
 from knowledge.store.opening import describe_target, open_store
 from knowledge.store.pg_connection import is_postgres_url
 from knowledge.store.targets import check_writable_target, replacing
+from knowledge.streaming import load_fact_base_streaming, write_fact_base
 
 log = logging.getLogger("bot")
 
@@ -55,13 +59,17 @@ class CliError(Exception):
 
 async def open_service(settings: Settings) -> KnowledgeService:
     try:
-        return await KnowledgeService.open(
+        service = await KnowledgeService.open(
             settings.database,
             policy=AnswerPolicy(threshold=settings.answer_threshold),
             default_language=settings.default_language,
         )
     except (StoreError, FactBaseError) as error:
         raise CliError(str(error)) from None
+    # The index is millions of long-lived objects at archive sizes; left to the cyclic
+    # collector, each full collection walks all of them: a p99 spike in the middle of an answer.
+    gc.freeze()
+    return service
 
 
 # Rendering for people ---------------------------------------------------------
@@ -100,19 +108,22 @@ def json_line(document: dict[str, object]) -> str:
     return json.dumps(document, ensure_ascii=False).translate(_LINE_BREAKERS)
 
 
-def _stdin_lines() -> Iterator[bytes]:
-    for raw in sys.stdin.buffer:
+async def _stdin_lines() -> AsyncIterator[bytes]:
+    """Input lines, read in a thread so the question log is written while the next line waits."""
+    while raw := await asyncio.to_thread(sys.stdin.buffer.readline):
         yield raw.rstrip(b"\r\n")
 
 
 class QuestionRecorder:
-    """Puts answered questions in the question log without ever holding back an answer.
+    """Puts answered questions in the question log in the background, never holding back an answer.
 
-    The answer is printed first. When another process holds the database's write lock
-    longer than the busy timeout, the question waits in memory and is written with the
-    next one; at the end, writing is retried a bounded number of times (each attempt waits
-    up to the busy timeout), and questions that still cannot be written are reported on
-    stderr. No output line is ever dropped.
+    The answer is printed first; its question is queued and written by a background task
+    while the next line is awaited, several at a time (the store commits questions that
+    wait together in one transaction). When another process holds the database's write
+    lock longer than the busy timeout, questions wait in memory and are retried with the
+    next ones; `finish` (at a clean end of input) writes everything still waiting,
+    retrying a bounded number of times, and reports on stderr what still cannot be
+    written. No output line is ever dropped.
     """
 
     FINAL_ATTEMPTS = 6
@@ -121,28 +132,44 @@ class QuestionRecorder:
         self.service = service
         self.pending: list[Answer] = []
         self.waiting = False
+        self._writer: asyncio.Task[bool] | None = None
 
     async def record(self, answer: Answer) -> None:
         if not answer.error:
             self.pending.append(answer)
-        await self._write()
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.sleep(0)  # let the writer hand its rows to the store now
 
     async def _write(self) -> bool:
         while self.pending:
-            try:
-                await self.service.record_question(self.pending[0])
-            except StoreError as error:
+            batch, self.pending = self.pending, []
+            results = await asyncio.gather(
+                *(self.service.record_question(answer) for answer in batch), return_exceptions=True
+            )
+            failed = [a for a, r in zip(batch, results, strict=True) if isinstance(r, BaseException)]
+            unexpected = [
+                r for r in results if isinstance(r, BaseException) and not isinstance(r, StoreError)
+            ]
+            if unexpected:
+                self.pending = failed + self.pending
+                raise unexpected[0]
+            if failed:
+                self.pending = failed + self.pending
                 if not self.waiting:
-                    log.warning("question log delayed (%s); answers continue", error)
+                    log.warning(
+                        "question log delayed (%s); answers continue", results[batch.index(failed[0])]
+                    )
                     self.waiting = True
                 return False
-            self.pending.pop(0)
         if self.waiting:
             log.warning("question log caught up")
             self.waiting = False
         return True
 
     async def finish(self) -> None:
+        if self._writer is not None:
+            await self._writer
         for _attempt in range(self.FINAL_ATTEMPTS):
             if await self._write():
                 return
@@ -163,7 +190,7 @@ async def ask_stream(settings: Settings) -> int:
     service = await open_service(settings)
     recorder = QuestionRecorder(service)
     try:
-        for raw in _stdin_lines():
+        async for raw in _stdin_lines():
             try:
                 question = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -250,23 +277,34 @@ async def export_to(settings: Settings, path: Path) -> int:
         raise CliError(str(error)) from None
     service = await open_service(settings)
     try:
-        text = dump_fact_base(await service.export())
+        fact_base = await service.export()
     finally:
         await service.close()
     try:
         check_writable_target(path, settings.database_path, "export")  # again: it may have changed
-        with replacing(path, "export") as partial:
-            partial.write_text(text, encoding="utf-8")
+        with (
+            replacing(path, "export") as partial,
+            partial.open("w", encoding="utf-8") as stream,
+            progress_bar(f"writing {path.name}", total=len(fact_base.facts)) as bar,
+        ):
+            write_fact_base(fact_base, stream, on_fact=bar.update)
     except StoreError as error:
         raise CliError(str(error)) from None
     print(f"Exported the fact base to {path}")
     return 0
 
 
+def progress_bar(what: str, total: int | None = None) -> tqdm[None]:
+    """A progress bar on stderr when it is a terminal; nothing at all in a pipe, a log or a test."""
+    return tqdm(total=total, desc=what, unit=" facts", file=sys.stderr, disable=not sys.stderr.isatty())
+
+
 def read_fact_base_file(path: Path) -> FactBase:
-    """Read and validate a file, reading no more than the size limit (a device or pipe too)."""
+    """Read and validate a file fact by fact (knowledge/streaming.py): any size up to the file
+    limit, never the whole text in memory; a device or pipe stops at the limit too."""
     try:
-        return load_fact_base(path)
+        with progress_bar(f"reading {path.name}") as bar:
+            return load_fact_base_streaming(path, on_fact=bar.update)
     except FactBaseError as error:
         raise CliError(str(error)) from None
 
@@ -276,11 +314,19 @@ async def import_from(settings: Settings, path: Path, dry_run: bool) -> int:
     service = await open_service(settings)
     try:
         plan = await service.plan_import(fact_base)
-        print(describe_plan(plan).as_text())
+        print(describe_plan(plan).as_text(), flush=True)
         if dry_run:
             print("Dry run: nothing was changed.")
             return 0
-        await service.apply_import(fact_base, CLI_ACTOR, reason=f"import of {path.name}")
+        with progress_bar("importing", total=len(fact_base.facts)) as bar:
+            await service.apply_import(
+                fact_base,
+                CLI_ACTOR,
+                reason=f"import of {path.name}",
+                progress=bar.update,
+                refresh_index=False,  # nothing answers here; the next start catches up
+            )
+            bar.update(bar.total - bar.n)  # the store reports every few hundred facts
         print("Imported.")
     finally:
         await service.close()

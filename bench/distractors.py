@@ -10,12 +10,14 @@ unlike pseudo-words that no question ever uses.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 from functools import lru_cache
 
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
 from knowledge.models import Bilingual, Fact, FactBase, Language, QuestionVariants, Source
+from knowledge.text import fold
 
 SOURCE = Source(
     id="distractor-archive",
@@ -73,3 +75,25 @@ def with_distractors(fact_base: FactBase, count: int) -> FactBase:
 
 def _sentence(words: list[str]) -> str:
     return " ".join(words).capitalize() + "."
+
+
+def importable(fact_base: FactBase) -> FactBase:
+    """The same facts as a document `bot.py import` accepts: tags as ASCII slugs, no repeated question.
+
+    Drawn words may carry accents ("fermé") or repeat within a fact; the matcher does not care,
+    the document schema does. Used where distractors go through the public import path.
+    """
+    return replace(fact_base, facts=tuple(_importable(fact) for fact in fact_base.facts))
+
+
+def _importable(fact: Fact) -> Fact:
+    if not fact.id.startswith("distractor-"):
+        return fact
+    tags = tuple(dict.fromkeys(t for t in (fold(tag) for tag in fact.tags) if _SLUG.match(t)))
+    questions = QuestionVariants(
+        tuple(dict.fromkeys(fact.questions.en)), tuple(dict.fromkeys(fact.questions.fr))
+    )
+    return replace(fact, tags=tags, questions=questions)
+
+
+_SLUG = re.compile(r"^[a-z0-9]+\Z")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Callable, Coroutine
@@ -80,6 +81,7 @@ class StoryBot(commands.Bot):
             default_language=self.settings.default_language,
             clock=self.clock,
         )
+        gc.freeze()  # the index's long-lived objects: out of every full collection (see bot.py)
         if self.settings.discord_api_base != DISCORD_API_DEFAULT:
             # Sharded, discord.py connects to its built-in gateway URL unless told otherwise.
             await resolve_gateway(self.http, sharded=bool(self.shard_count))

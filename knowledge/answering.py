@@ -6,6 +6,7 @@ same answer for the same question, and answering costs only CPU.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .answers import (
@@ -57,6 +58,14 @@ class Finding:
     unsaid_by: Fact | None = None
 
 
+def own_words(facts: Iterable[Fact]) -> dict[Language, frozenset[str]]:
+    """Words only one language's texts use: evidence of a question's language."""
+    texts: list[tuple[Language, str]] = []
+    for fact in facts:
+        texts += [("en", fact.statement.en), ("fr", fact.statement.fr), *fact.questions.all()]
+    return words_of_one_language(texts)
+
+
 class Answerer:
     """Answers questions from an in-memory fact base; no I/O, so it is cheap to build and test."""
 
@@ -68,15 +77,16 @@ class Answerer:
         self._load(fact_base)
 
     def _load(self, fact_base: FactBase) -> None:
+        self._adopt(fact_base, FactIndex(fact_base.facts, fact_base.synonyms), own_words(fact_base.facts))
+
+    def _adopt(self, fact_base: FactBase, index: FactIndex, words: dict[Language, frozenset[str]]) -> None:
+        """Answer from `fact_base` with an index already built for it (fresh or from a snapshot)."""
         self.story: Story = fact_base.story
         self.synonyms = fact_base.synonyms
         self._facts: dict[str, Fact] = {fact.id: fact for fact in fact_base.facts}
         self._sources: dict[str, Source] = {source.id: source for source in fact_base.sources}
-        self.index = FactIndex(fact_base.facts, fact_base.synonyms)
-        texts: list[tuple[Language, str]] = []
-        for fact in fact_base.facts:
-            texts += [("en", fact.statement.en), ("fr", fact.statement.fr), *fact.questions.all()]
-        self._own_words = words_of_one_language(texts)
+        self.index = index
+        self._own_words = words
 
     # Asking -----------------------------------------------------------------
 

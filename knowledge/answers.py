@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dates import format_date, month_names
 from .models import Fact, Language, Quote, Source, Story
@@ -49,8 +50,13 @@ def quote_line(quote: Quote, language: Language) -> str:
     return f"{intro}: “{quote.original}”"
 
 
+@lru_cache(maxsize=8192)
 def fact_sentence(fact: Fact, language: Language) -> str:
-    """The statement with its attribution, then its quote: one paragraph per fact."""
+    """The statement with its attribution, then its quote: one paragraph per fact.
+
+    Every answer citing a fact tells it the same way, so it is composed once per fact state
+    and language: an edited fact is a new (frozen, hashable) Fact, so it is composed anew.
+    """
     statement = fact.statement.get(language).strip()
     attribution = fact.attribution.get(language).strip()
     body = (

@@ -34,6 +34,9 @@ from .text import ALL_STOPWORDS, content_tokens, fold, normalize, stem, tokens
 from .typos import MIN_TYPO_LENGTH, TypoIndex
 from .verdicts import opposites
 
+# Bump whenever what the index stores, or how it is built, changes: a saved index snapshot
+# (knowledge/snapshot.py) built by another version is then rebuilt instead of trusted.
+MATCHER_VERSION = 1
 COVERAGE_WEIGHT = 0.55
 VARIANT_WEIGHT = 0.2
 WORDING_WEIGHT = 0.25

@@ -396,12 +396,32 @@ def _problem(error: ErrorDetails, document: Mapping[str, Any]) -> Problem:
     if head in ("facts", "sources") and len(loc) >= 2 and isinstance(loc[1], int):
         items = document.get(str(head))
         raw = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
-        if len(loc) == 2:
-            return Problem(f"{head}[{loc[1]}]", "", message)
-        return Problem(_item_label(str(head)[:-1], raw, loc[1]), _path(loc[2:]), message)
+        return _item_problem(str(head), loc[1], raw, loc[2:], message)
     if head == "story" and len(loc) >= 2:
         return Problem("story", _path(loc[1:]), message)
     return Problem("document", _path(loc), message)
+
+
+def _item_problem(kind: str, index: int, raw: object, loc: Sequence[int | str], message: str) -> Problem:
+    """A problem inside item `index` of `facts` or `sources`, named by the item's id when it has one."""
+    if not loc:
+        return Problem(f"{kind}[{index}]", "", message)
+    return Problem(_item_label(kind[:-1], raw, index), _path(loc), message)
+
+
+def validate_fact(raw: object, index: int) -> tuple[Fact | None, list[Problem]]:
+    """One fact of a document on its own (item `index` of its `facts`), for a streaming reader.
+
+    Problems are named exactly as `parse_fact_base` names them; rules that span facts (unique
+    ids, known sources) are the caller's.
+    """
+    try:
+        return FactModel.model_validate(raw).build(), []
+    except ValidationError as error:
+        return None, [
+            _item_problem("facts", index, raw, e["loc"], _message(e))
+            for e in error.errors(include_url=False, include_input=False)
+        ]
 
 
 # -- rules that span parts ---------------------------------------------------------------------

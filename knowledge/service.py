@@ -7,22 +7,31 @@ bot answers is never ahead of what is saved.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from .answering import Answerer, AnswerPolicy
+from . import snapshot
+from .answering import Answerer, AnswerPolicy, own_words
 from .answers import Answer
 from .importing import ImportPlan
 from .matcher import Match
 from .models import Actor, Fact, FactBase, FactStatus, Language, Source
 from .schema import SEED_PATH, load_fact_base
+from .snapshot import IndexSnapshot, snapshot_path
 from .store import UnknownFact
 from .store.opening import open_store
+from .store.pg_connection import is_postgres_url
 from .store.protocol import FactStore
-from .store.rows import Change, DigestSubscription, FeedbackRow, Revision, UnansweredQuestion
+from .store.rows import Change, DigestSubscription, FeedbackRow, Revision, StoreHead, UnansweredQuestion
 from .text import normalize
+
+log = logging.getLogger(__name__)
+
+# A start that replays at least this many revisions onto the snapshot saves a fresh one.
+SNAPSHOT_REFRESH_CHANGES = 200
 
 
 class KnowledgeService(Answerer):
@@ -52,16 +61,26 @@ class KnowledgeService(Answerer):
         policy: AnswerPolicy | None = None,
         default_language: Language = "en",
         clock: Callable[[], datetime] | None = None,
+        use_snapshot: bool = True,
     ) -> KnowledgeService:
-        """Open (creating and seeding on first run) the store and build the index from it.
+        """Open (creating and seeding on first run) the store, and load or build the index.
 
-        `database` is a SQLite file path or a `postgresql://` URL (`open_store` picks the backend)."""
+        `database` is a SQLite file path or a `postgresql://` URL (`open_store` picks the
+        backend). With `use_snapshot` and SQLite, the index saved next to the file
+        (`<database>.index`) is loaded and brought up to date instead of rebuilt (see
+        knowledge/snapshot.py); on PostgreSQL the index is built at every start.
+        """
         seed = load_fact_base(seed_path)
         store = await open_store(database, clock=clock)
         try:
             await store.seed(seed)
             seen = await store.latest_change_id()  # read first: a change after it is caught up later
-            service = cls(store, await store.fact_base(), policy, default_language)
+            if use_snapshot and not is_postgres_url(str(database)):
+                head = await store.head()
+                service = cls(store, head.fact_base, policy, default_language)  # no facts yet: cheap
+                await service._start_from_snapshot(head, snapshot_path(Path(database)))
+            else:
+                service = cls(store, await store.fact_base(), policy, default_language)
             service._seen_change = seen
             await store.follow_changes(service._catch_up)
         except BaseException:
@@ -83,6 +102,69 @@ class KnowledgeService(Answerer):
                 await self._refresh(fact_id)
         if changes:
             self._seen_change = max(self._seen_change, changes[-1].change_id)
+
+    async def _start_from_snapshot(self, head: StoreHead, path: Path) -> None:
+        """Load the saved index and replay the revisions made since; rebuild if it cannot be used.
+
+        `head` was read before anything else, so the state built here is at least as new as
+        its change counter, which keys the snapshot saved from it: a later start replays the
+        revisions after that counter, and replaying a revision already applied is harmless.
+        """
+        saved = snapshot.load(path)
+        if saved is not None and not await self._fits(saved, head):
+            saved = None
+        if saved is not None and head.change_id - saved.change_id > max(
+            SNAPSHOT_REFRESH_CHANGES, len(saved.facts) // 2
+        ):
+            log.info("more revisions since the index snapshot than facts in it; rebuilding")
+            saved = None  # a bulk import: building from the current rows is cheaper than replaying
+        if saved is None:
+            self._load(await self._store.fact_base())
+            replayed = SNAPSHOT_REFRESH_CHANGES
+        else:
+            replayed = await self._replay(saved, head)
+        if replayed >= SNAPSHOT_REFRESH_CHANGES:
+            # The snapshot's change is the latest one of the head, read in the same transaction.
+            latest = await self._store.changes_since(head.change_id - 1, limit=1) if head.change_id else []
+            change_fact = (latest[0].fact_id, latest[0].revision) if latest else None
+            try:
+                snapshot.save(
+                    path,
+                    IndexSnapshot(
+                        head.change_id, change_fact, self.synonyms, self._facts, self.index, self._own_words
+                    ),
+                )
+            except OSError as error:  # a read-only folder slows the next start, nothing more
+                log.warning("could not save the index snapshot %s: %s", path, error)
+
+    async def _fits(self, saved: IndexSnapshot, head: StoreHead) -> bool:
+        """The snapshot was made from this database, with the synonyms the store has now."""
+        if saved.synonyms != head.fact_base.synonyms or saved.change_id > head.change_id:
+            log.info("index snapshot is for other synonyms or a newer database; rebuilding")
+            return False
+        if saved.change_id == 0:
+            return saved.change_fact is None
+        found = await self._store.changes_since(saved.change_id - 1, limit=1)
+        if not found or (found[0].change_id, found[0].fact_id, found[0].revision) != (
+            saved.change_id,
+            *(saved.change_fact or ("", -1)),
+        ):
+            log.info("index snapshot was made from another database; rebuilding")
+            return False
+        return True
+
+    async def _replay(self, saved: IndexSnapshot, head: StoreHead) -> int:
+        """Bring a loaded snapshot up to date with the revisions since; how many were replayed."""
+        changes = await self._store.changes_since(saved.change_id)
+        facts = saved.facts
+        for change in changes:  # oldest first: the last revision of a fact wins
+            facts[change.fact_id] = change.fact
+        for fact_id in {change.fact_id for change in changes}:
+            saved.index.upsert(facts[fact_id])
+        ordered = tuple(facts[i] for i in head.fact_order if i in facts)
+        fact_base = replace(head.fact_base, facts=ordered)
+        self._adopt(fact_base, saved.index, own_words(ordered) if changes else saved.own_words)
+        return len(changes)
 
     async def close(self) -> None:
         await self._store.close()
@@ -225,9 +307,20 @@ class KnowledgeService(Answerer):
         await self._refresh(fact_id)
         return revision
 
-    async def apply_import(self, fact_base: FactBase, actor: Actor, reason: str = "import") -> ImportPlan:
-        plan = await self._store.apply_import(fact_base, actor, reason)
-        await self.reload()
+    async def apply_import(
+        self,
+        fact_base: FactBase,
+        actor: Actor,
+        reason: str = "import",
+        progress: Callable[[int], object] | None = None,
+        *,
+        refresh_index: bool = True,
+    ) -> ImportPlan:
+        """Import in one transaction, then rebuild the index, unless the caller stops right after
+        (`bot.py import`): the next start then brings the index up to date from the revisions."""
+        plan = await self._store.apply_import(fact_base, actor, reason, progress)
+        if refresh_index:
+            await self.reload()
         return plan
 
     async def reload(self) -> None:

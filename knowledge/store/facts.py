@@ -13,7 +13,7 @@ from .audit import AuditMixin
 from .conversions import _json, _quote_from_dict, _revision_from_row, _source_from_row
 from .core import Db
 from .errors import StaleRevision, StoreError, UnknownFact, UnknownSource
-from .rows import Revision
+from .rows import Revision, StoreHead
 from .validation import _validate_fact
 
 _EMPTY_STORY = Story(Bilingual("", ""), Bilingual("", ""))
@@ -87,7 +87,7 @@ class FactsMixin(AuditMixin):
     async def _meta(self, db: Db) -> dict[str, str]:
         return {row["key"]: row["value"] for row in await self._all(db, "SELECT key, value FROM meta")}
 
-    async def _snapshot(self, db: Db) -> FactBase:
+    async def _snapshot(self, db: Db, *, with_facts: bool = True) -> FactBase:
         meta = await self._meta(db)
         story = _EMPTY_STORY
         if "story" in meta:
@@ -98,7 +98,7 @@ class FactsMixin(AuditMixin):
             seed_version=meta.get("seed_version", ""),
             story=story,
             sources=tuple(await self._load_sources(db)),
-            facts=tuple(await self._load_facts(db)),
+            facts=tuple(await self._load_facts(db)) if with_facts else (),
             synonyms=tuple(tuple(group) for group in json.loads(meta.get("synonyms", "[]"))),
         )
 
@@ -227,6 +227,15 @@ class FactsMixin(AuditMixin):
         citations in their own order). Before any seed or import the story is empty."""
         async with self._reading() as db:
             return await self._snapshot(db)
+
+    async def head(self) -> StoreHead:
+        """Everything but the facts, with the change counter and the facts' order, read together:
+        what a saved index needs to be brought up to date (see knowledge/snapshot.py)."""
+        async with self._reading() as db:
+            base = await self._snapshot(db, with_facts=False)
+            change_id = await self._scalar(db, "SELECT COALESCE(MAX(change_id), 0) FROM fact_revisions")
+            order = [row[0] for row in await self._all(db, "SELECT id FROM facts ORDER BY position, id")]
+        return StoreHead(base, int(change_id), tuple(order))
 
     async def get_fact(self, fact_id: str) -> Fact | None:
         async with self._reading() as db:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..importing import ImportPlan, ImportTarget, revision_kind
 from ..importing import plan_import as _plan_import
@@ -10,6 +10,8 @@ from ..models import Actor, Fact, FactBase, Origin, RevisionKind
 from .core import Db
 from .facts import FactsMixin
 from .validation import _validate_document
+
+PROGRESS_EVERY = 500
 
 
 class ImportExportMixin(FactsMixin):
@@ -35,8 +37,16 @@ class ImportExportMixin(FactsMixin):
         plan.story_changed = plan.story_changed or current.synonyms != new.synonyms
         return plan, target
 
-    async def apply_import(self, new: FactBase, actor: Actor, reason: str = "import") -> ImportPlan:
+    async def apply_import(
+        self,
+        new: FactBase,
+        actor: Actor,
+        reason: str = "import",
+        progress: Callable[[int], object] | None = None,
+    ) -> ImportPlan:
         """Make the store match a document, all in one transaction: if anything fails, nothing changes.
+
+        `progress` is told how many facts were written, every few hundred (a progress bar).
 
         Facts absent from the document are retired (never deleted), sources are never removed,
         and the document's order becomes the store's, so an export afterwards reproduces it exactly.
@@ -52,7 +62,7 @@ class ImportExportMixin(FactsMixin):
                     await self._write_source(
                         db, source, actor, now, origin=Origin.IMPORT, seed_version=new.seed_version
                     )
-            await self._import_facts(db, target.facts, actor, reason, now, new.seed_version)
+            await self._import_facts(db, target.facts, actor, reason, now, new.seed_version, progress)
             await self._set_positions(db, "facts", [f.id for f in target.facts])
             await self._set_positions(db, "sources", [s.id for s in target.sources])
             await self._write_meta(db, new, origin=Origin.IMPORT)
@@ -74,9 +84,12 @@ class ImportExportMixin(FactsMixin):
         reason: str,
         now: str,
         seed_version: str,
+        progress: Callable[[int], object] | None = None,
     ) -> None:
         current = {fact.id: fact for fact in await self._load_facts(db)}
-        for fact in facts:
+        for done, fact in enumerate(facts, start=1):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
             before = current.get(fact.id)
             if before is None:
                 await self._commit_state(

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from ..importing import ImportPlan
 from ..models import Actor, Fact, FactBase, FactStatus, Language, Source
-from .rows import Change, DigestSubscription, FeedbackRow, Revision, SeedReport, UnansweredQuestion
+from .rows import Change, DigestSubscription, FeedbackRow, Revision, SeedReport, StoreHead, UnansweredQuestion
 
 
 class FactStore(Protocol):
@@ -25,9 +25,16 @@ class FactStore(Protocol):
     # Seeding, reading and moving the whole fact base
     async def seed(self, fact_base: FactBase) -> SeedReport: ...
     async def fact_base(self) -> FactBase: ...
+    async def head(self) -> StoreHead: ...
     async def export(self) -> FactBase: ...
     async def plan_import(self, new: FactBase) -> ImportPlan: ...
-    async def apply_import(self, new: FactBase, actor: Actor, reason: str = "import") -> ImportPlan: ...
+    async def apply_import(
+        self,
+        new: FactBase,
+        actor: Actor,
+        reason: str = "import",
+        progress: Callable[[int], object] | None = None,
+    ) -> ImportPlan: ...
     async def backup(self, path: Path | str) -> None: ...
 
     # One fact

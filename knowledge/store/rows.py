@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..models import Fact, Language, RevisionKind
+from ..models import Fact, FactBase, Language, RevisionKind
 
 
 @dataclass(slots=True)
@@ -96,3 +96,12 @@ class AuditEntry:
     target: str
     details: dict[str, Any]
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoreHead:
+    """The fact base without its facts, the latest change id, and the fact ids in order."""
+
+    fact_base: FactBase
+    change_id: int
+    fact_order: tuple[str, ...]
