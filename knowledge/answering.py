@@ -175,7 +175,11 @@ class Answerer:
         if not facts:
             return Reply(finding.question, (), None)
         lead: str | None = None
-        if finding.shape.asks is Asks.CONFIRMATION and facts[0].score >= self.policy.confirmation_floor:
+        if (
+            finding.shape.asks is Asks.CONFIRMATION
+            and facts[0].score >= self.policy.confirmation_floor
+            and not self.index.names_others(facts[0].fact.id, finding.question)
+        ):
             lead = verdict(finding.question, facts[0].fact, language)
         elif finding.shape.wants_time:
             lead = date_lead([m.fact for m in facts], language)

@@ -413,6 +413,17 @@ class FactIndex:
             return False
         return counted is None or (counted in entry.stems and counted not in self.story_terms)
 
+    def names_others(self, fact_id: str, question: str) -> bool:
+        """The question names a party the fact never mentions ("…favoured *Hillary Clinton*?",
+        "the *New York Times*?"): the fact cannot confirm it, nor safely deny it."""
+        # "Assange's outfit", "l'ONG d'Assange": the outfit is asked about, not its owner.
+        question = _OWNER.sub(" ", question)
+        stems = self._facts[fact_id].stems
+        named = {t.stem for t in self.query_terms(question) if t.known and self.is_name(t.stem)}
+        if named - stems.keys() - {self.vocabulary.term("son")}:
+            return True
+        return any(not self._resolve(word) for word in _capitalised_inside(question))
+
     def leaves_unsaid(self, fact_id: str, question: str) -> bool:
         """The question asks which X, and the fact itself says the story does not say which X."""
         unsaid = self._facts[fact_id].unsaid
@@ -608,6 +619,14 @@ def _focus_word(
             continue
         return following
     return None
+
+
+def _capitalised_inside(question: str) -> list[str]:
+    """Folded words written with a capital after the first word: names, even unknown ones."""
+    return [t for w in _CAPITALISED.findall(question) if not w.isupper() for t in tokens(w) if len(t) > 2]
+
+
+_OWNER = re.compile(r"\b[\w-]+['’]s\b|\b(?:d['’]|de |du )[A-Z][\w-]*")
 
 
 def _as_typed(question: str) -> dict[str, str]:

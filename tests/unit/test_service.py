@@ -129,3 +129,20 @@ def test_a_french_yes_no_question_turning_on_an_unknown_verb_is_not_answered() -
     answerer = Answerer(load_fact_base(SEED_PATH))
     assert not answerer.answer("Trump Jr. a-t-il témoigné devant une commission du Congrès ?").answered
     assert answerer.answer("jr a répondu combien de fois à wikileaks").answered  # "fois" counts anything
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Did the Washington Post break this story?", "WikiLeaks aurait-elle aidé Clinton pendant la campagne ?"],
+)
+def test_a_fact_never_confirms_a_party_it_does_not_name(question: str) -> None:
+    """ "Yes." under a fact about someone else would be a confidently wrong answer."""
+    answer = Answerer(load_fact_base(SEED_PATH)).answer(question)
+    assert not answer.paragraphs or answer.paragraphs[0].split()[0] not in ("Yes.", "Oui.")
+
+
+def test_an_owner_named_in_passing_does_not_withhold_the_verdict() -> None:
+    answer = Answerer(load_fact_base(SEED_PATH)).answer(
+        "Did Assange's organisation offer to leak the tax returns?"
+    )
+    assert answer.paragraphs[0].startswith("Yes.")
